@@ -1,0 +1,1 @@
+"""The ``ecgnas`` command-line interface."""

@@ -1,0 +1,146 @@
+"""Beat segmentation around annotated R peaks, AAMI labels and RR-interval features."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecgnas.data.aami import AAMI_CLASSES, NON_BEAT_SYMBOLS, symbol_label
+from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
+from ecgnas.data.records import RawRecord
+from ecgnas.exceptions import RecordError
+
+RR_FEATURES: tuple[str, ...] = (
+    "rr_previous_s",
+    "rr_next_s",
+    "rr_local_s",
+    "rr_record_mean_s",
+    "rr_previous_ratio",
+    "rr_next_ratio",
+    "rr_local_ratio",
+)
+"""Names of the RR features in column order. Ratios are divided by the record's mean RR."""
+
+
+@dataclass
+class RecordBeats:
+    """The segmented, labelled beats of one record.
+
+    Attributes:
+        record: Record name.
+        fs: Sampling rate of the waveforms in Hz.
+        waveforms: Beat windows in millivolts, shape ``(n_beats, window)``, float32.
+        rr: RR features (see :data:`RR_FEATURES`), shape ``(n_beats, 7)``, float32.
+        labels: AAMI label index of each beat, shape ``(n_beats,)``, int64.
+        positions: R-peak sample of each beat at rate ``fs``, shape ``(n_beats,)``, int64.
+        dropped: Beats with an AAMI class whose window crosses the record's edge,
+            or whose annotation lies past the last sample, per class, shape ``(5,)``.
+        unknown_symbols: Count of each annotation symbol that is neither an AAMI beat
+            nor a known non-beat code.
+        non_beats: Number of non-beat annotations skipped.
+    """
+
+    record: str
+    fs: float
+    waveforms: np.ndarray
+    rr: np.ndarray
+    labels: np.ndarray
+    positions: np.ndarray
+    dropped: np.ndarray
+    unknown_symbols: dict[str, int] = field(default_factory=dict)
+    non_beats: int = 0
+
+
+def compute_rr_features(beat_times_s: np.ndarray, local_beats: int) -> np.ndarray:
+    """Compute the RR features of every beat from its R-peak time in seconds.
+
+    The first beat has no previous interval and takes its next one; the last beat
+    takes its previous one. The local mean averages the previous intervals of the
+    current beat and the ``local_beats - 1`` beats before it.
+
+    Args:
+        beat_times_s: R-peak times in seconds, increasing, shape ``(n_beats,)``, ``n_beats >= 2``.
+        local_beats: Number of intervals in the local mean.
+
+    Returns:
+        Features in :data:`RR_FEATURES` order, shape ``(n_beats, 7)``, float64.
+    """
+    intervals = np.diff(beat_times_s)
+    previous = np.concatenate([intervals[:1], intervals])
+    following = np.concatenate([intervals, intervals[-1:]])
+
+    # Running mean over a trailing window, shorter at the start of the record.
+    cumulative = np.concatenate([[0.0], np.cumsum(previous)])
+    index = np.arange(len(previous))
+    start = np.maximum(0, index - local_beats + 1)
+    local = (cumulative[index + 1] - cumulative[start]) / (index + 1 - start)
+
+    record_mean = float(intervals.mean())
+    mean_column = np.full_like(previous, record_mean)
+    return np.stack(
+        [
+            previous,
+            following,
+            local,
+            mean_column,
+            previous / record_mean,
+            following / record_mean,
+            local / record_mean,
+        ],
+        axis=1,
+    )
+
+
+def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
+    """Preprocess one record and cut a labelled window around every AAMI beat.
+
+    Beats are located by the reference annotations, not by a QRS detector. RR
+    features use every beat annotation, including beats without an AAMI class.
+
+    Raises:
+        RecordError: The record has fewer than two beat annotations.
+    """
+    signal, fs = preprocess_signal(raw.signal, raw.fs, config)
+    scale = fs / raw.fs
+    n_samples = signal.shape[0]
+
+    symbols = raw.annotation_symbols
+    is_beat = np.array([symbol not in NON_BEAT_SYMBOLS for symbol in symbols], dtype=bool)
+    non_beats = int((~is_beat).sum())
+    beat_symbols = [symbol for symbol, beat in zip(symbols, is_beat, strict=True) if beat]
+    beat_samples = np.round(raw.annotation_samples[is_beat] * scale).astype(np.int64)
+    if len(beat_samples) < 2:
+        raise RecordError(
+            f"record {raw.name} has {len(beat_samples)} beat annotation(s); RR features "
+            "need at least two"
+        )
+    rr = compute_rr_features(beat_samples / fs, config.local_rr_beats)
+
+    labels = np.array([symbol_label(symbol) for symbol in beat_symbols], dtype=object)
+    has_class = np.array([label is not None for label in labels], dtype=bool)
+    unknown = Counter(symbol for symbol, known in zip(beat_symbols, has_class, strict=True) if not known)
+
+    before, after = config.window_samples(fs)
+    inside = (beat_samples - before >= 0) & (beat_samples + after <= n_samples)
+    kept = has_class & inside
+    dropped = np.bincount(
+        labels[has_class & ~inside].astype(np.int64), minlength=len(AAMI_CLASSES)
+    )
+
+    positions = beat_samples[kept]
+    offsets = np.arange(-before, after)
+    waveforms = signal[positions[:, None] + offsets[None, :]].astype(np.float32)
+
+    return RecordBeats(
+        record=raw.name,
+        fs=fs,
+        waveforms=waveforms,
+        rr=rr[kept].astype(np.float32),
+        labels=labels[kept].astype(np.int64),
+        positions=positions,
+        dropped=dropped.astype(np.int64),
+        unknown_symbols=dict(sorted(unknown.items())),
+        non_beats=non_beats,
+    )
