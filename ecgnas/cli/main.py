@@ -43,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(level: str) -> None:
     """Send ecgnas log records to standard error, one short line each."""
+    # Replace the handler of an earlier call, as when tests call main() repeatedly.
+    for old in [h for h in logger.handlers if getattr(h, "ecgnas_cli", False)]:
+        logger.removeHandler(old)
     handler = logging.StreamHandler()
+    handler.ecgnas_cli = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logger.addHandler(handler)
     logger.setLevel(level)

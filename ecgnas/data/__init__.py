@@ -2,8 +2,8 @@
 
 from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.data.beatset import BeatSet
-from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.prepare import prepare_beats
+from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import SPLITS, split_records
 
 __all__ = [

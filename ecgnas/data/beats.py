@@ -113,8 +113,7 @@ def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
     beat_samples = np.round(raw.annotation_samples[is_beat] * scale).astype(np.int64)
     if len(beat_samples) < 2:
         raise RecordError(
-            f"record {raw.name} has {len(beat_samples)} beat annotation(s); RR features "
-            "need at least two"
+            f"record {raw.name} has {len(beat_samples)} beat annotation(s); RR features need at least two"
         )
     rr = compute_rr_features(beat_samples / fs, config.local_rr_beats)
 
@@ -125,9 +124,7 @@ def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
     before, after = config.window_samples(fs)
     inside = (beat_samples - before >= 0) & (beat_samples + after <= n_samples)
     kept = has_class & inside
-    dropped = np.bincount(
-        labels[has_class & ~inside].astype(np.int64), minlength=len(AAMI_CLASSES)
-    )
+    dropped = np.bincount(labels[has_class & ~inside].astype(np.int64), minlength=len(AAMI_CLASSES))
 
     positions = beat_samples[kept]
     offsets = np.arange(-before, after)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 from tqdm import tqdm
 
@@ -67,9 +66,11 @@ def prepare_beats(
                 "check the record name or download the database again"
             )
         path = cache_path(cache_root, fingerprint, name)
-        digest = source_digest(folder, name) if all(
-            (folder / f"{name}{suffix}").is_file() for suffix in (".hea", ".dat", ".atr")
-        ) else ""
+        digest = (
+            source_digest(folder, name)
+            if all((folder / f"{name}{suffix}").is_file() for suffix in (".hea", ".dat", ".atr"))
+            else ""
+        )
         beats = load_beats(path, digest, fingerprint) if use_cache and digest else None
         if beats is None:
             beats = segment_record(read_record(folder, name, config.leads), config)
@@ -81,7 +82,10 @@ def prepare_beats(
 
     logger.info(
         "Prepared %d records (%d from cache, %d built) from %s",
-        len(names), len(cached), len(built), folder,
+        len(names),
+        len(cached),
+        len(built),
+        folder,
     )
     beat_set = BeatSet.from_records(per_record)
     beat_set.cached_records = tuple(cached)

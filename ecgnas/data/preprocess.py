@@ -52,8 +52,7 @@ class PreprocessConfig:
     def __post_init__(self) -> None:
         if isinstance(self.leads, str) or not self.leads:
             raise ConfigError(
-                f"leads must be a non-empty sequence of lead names, got {self.leads!r}; "
-                "for example ('MLII',)"
+                f"leads must be a non-empty sequence of lead names, got {self.leads!r}; for example ('MLII',)"
             )
         object.__setattr__(self, "leads", tuple(self.leads))
         object.__setattr__(self, "baseline_windows_ms", tuple(self.baseline_windows_ms))
@@ -67,8 +66,7 @@ class PreprocessConfig:
             low, high = self.band_hz
             if high <= 0 or (low is not None and not 0 < low < high):
                 raise ConfigError(
-                    f"band_hz must be (low, high) with 0 < low < high, or (None, high), "
-                    f"got {self.band_hz!r}"
+                    f"band_hz must be (low, high) with 0 < low < high, or (None, high), got {self.band_hz!r}"
                 )
         if self.filter_order < 1:
             raise ConfigError(f"filter_order must be at least 1, got {self.filter_order!r}")
@@ -130,9 +128,7 @@ def band_filter(
     return scipy.signal.sosfiltfilt(sos, signal)
 
 
-def preprocess_signal(
-    signal: np.ndarray, fs: float, config: PreprocessConfig
-) -> tuple[np.ndarray, float]:
+def preprocess_signal(signal: np.ndarray, fs: float, config: PreprocessConfig) -> tuple[np.ndarray, float]:
     """Resample, remove baseline wander and filter one lead.
 
     Args:

@@ -65,9 +65,7 @@ def _read_header(folder: Path, name: str) -> wfdb.Record:
     try:
         return wfdb.rdheader(str(folder / name))
     except Exception as error:  # wfdb raises bare ValueError, IndexError and others
-        raise RecordError(
-            f"record {name}: header {folder / name}.hea cannot be parsed ({error})"
-        ) from error
+        raise RecordError(f"record {name}: header {folder / name}.hea cannot be parsed ({error})") from error
 
 
 def _check_signal_file_size(folder: Path, name: str, header: wfdb.Record) -> None:

@@ -40,6 +40,4 @@ def split_records(name: str) -> tuple[str, ...]:
     try:
         return SPLITS[name]
     except KeyError:
-        raise ConfigError(
-            f"unknown split {name!r}; choose one of {sorted(SPLITS)}"
-        ) from None
+        raise ConfigError(f"unknown split {name!r}; choose one of {sorted(SPLITS)}") from None

@@ -1,0 +1,23 @@
+"""Command-line options shared by several command groups."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--data-dir``, ``--cache-dir`` and ``--no-download``."""
+    parser.add_argument(
+        "--data-dir",
+        help="data directory whose mitdb/ folder holds the MIT-BIH records "
+        "(default: $ECGNAS_DATA_DIR, else ./data)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        help="directory for prepared beats (default: $ECGNAS_CACHE_DIR, else ~/.cache/ecgnas)",
+    )
+    parser.add_argument(
+        "--no-download",
+        action="store_true",
+        help="fail instead of downloading the database from PhysioNet when no records are found",
+    )

@@ -1,0 +1,131 @@
+"""Segmentation, RR features and preprocessing on real and synthetic records."""
+
+import numpy as np
+import pytest
+
+from ecgnas.data.beats import RR_FEATURES, compute_rr_features, segment_record
+from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
+from ecgnas.data.records import read_record
+from ecgnas.exceptions import ConfigError, RecordError
+from tests.data.conftest import write_synthetic_record
+
+
+def naive_rr_features(times: list[float], local_beats: int) -> list[list[float]]:
+    """Slow reference of the RR features, one beat at a time."""
+    intervals = [b - a for a, b in zip(times, times[1:], strict=False)]
+    mean = sum(intervals) / len(intervals)
+    rows = []
+    for i in range(len(times)):
+        previous = intervals[i - 1] if i > 0 else intervals[0]
+        following = intervals[i] if i < len(intervals) else intervals[-1]
+        history = [
+            intervals[j - 1] if j > 0 else intervals[0] for j in range(max(0, i - local_beats + 1), i + 1)
+        ]
+        local = sum(history) / len(history)
+        rows.append([previous, following, local, mean, previous / mean, following / mean, local / mean])
+    return rows
+
+
+def test_rr_features_match_naive_reference():
+    times = np.cumsum(np.random.default_rng(0).uniform(0.4, 1.4, size=40))
+    fast = compute_rr_features(times, local_beats=10)
+    assert fast.shape == (40, len(RR_FEATURES))
+    np.testing.assert_allclose(fast, naive_rr_features(times.tolist(), 10), rtol=1e-12)
+
+
+def test_real_record_window_shape(mitdb_dir):
+    beats = segment_record(read_record(mitdb_dir, "100"), PreprocessConfig())
+    assert beats.waveforms.shape == (len(beats.labels), 252)
+    assert beats.waveforms.dtype == np.float32
+    assert beats.rr.shape == (len(beats.labels), 7)
+
+
+def test_real_record_peak_at_window_centre(mitdb_dir):
+    # Record 100 is mostly normal beats with upright R waves in MLII, so the average
+    # beat peaks at the annotated R position (90 samples = 0.25 s into the window).
+    beats = segment_record(read_record(mitdb_dir, "100"), PreprocessConfig())
+    mean_beat = beats.waveforms[beats.labels == 0].mean(axis=0)
+    assert abs(int(np.argmax(mean_beat)) - 90) <= 5
+
+
+def test_lead_selection_record_114(mitdb_dir):
+    raw = read_record(mitdb_dir, "114")
+    assert raw.lead == "MLII"
+    import wfdb
+
+    expected = wfdb.rdrecord(str(mitdb_dir / "114"), channels=[1]).p_signal[:, 0]
+    np.testing.assert_array_equal(raw.signal, expected)
+
+
+def test_paced_record_without_mlii(mitdb_dir):
+    with pytest.raises(RecordError, match=r"record 102 has none of the requested leads \['MLII'\].*V5"):
+        read_record(mitdb_dir, "102")
+
+
+def test_lead_fallback_reads_v5(mitdb_dir):
+    assert read_record(mitdb_dir, "102", ("MLII", "V5")).lead == "V5"
+
+
+def test_annotation_past_end_dropped_and_counted(tmp_path):
+    folder = write_synthetic_record(tmp_path, extra_annotations=[(7_300, "V"), (7_400, "+")])
+    beats = segment_record(read_record(folder, "900"), PreprocessConfig())
+    assert len(beats.labels) == 10
+    assert beats.dropped.tolist() == [0, 0, 1, 0, 0]
+    assert beats.non_beats == 1
+
+
+def test_beat_near_edge_dropped(tmp_path):
+    folder = write_synthetic_record(tmp_path, extra_annotations=[(20, "N")])
+    beats = segment_record(read_record(folder, "900"), PreprocessConfig())
+    assert beats.dropped.tolist() == [1, 0, 0, 0, 0]
+
+
+def test_unknown_symbol_counted(tmp_path):
+    folder = write_synthetic_record(tmp_path, beat_symbols="NNNBNN?N")
+    beats = segment_record(read_record(folder, "900"), PreprocessConfig())
+    assert beats.unknown_symbols == {"?": 1, "B": 1}
+    assert len(beats.labels) == 6
+
+
+def test_other_sampling_rate_resampled(tmp_path):
+    folder = write_synthetic_record(tmp_path, fs=250, seconds=20.0)
+    beats = segment_record(read_record(folder, "900"), PreprocessConfig(target_fs=360.0))
+    assert beats.fs == 360.0
+    assert beats.waveforms.shape == (10, 252)
+    # The spike of each beat stays at the R position after resampling.
+    assert abs(int(np.argmax(beats.waveforms.mean(axis=0))) - 90) <= 2
+
+
+def test_native_rate_kept_without_target(tmp_path):
+    folder = write_synthetic_record(tmp_path, fs=128, seconds=30.0)
+    beats = segment_record(read_record(folder, "900"), PreprocessConfig(target_fs=None, band_hz=(0.5, 40.0)))
+    assert beats.fs == 128.0
+    assert beats.waveforms.shape[1] == round(0.25 * 128) + round(0.45 * 128)
+
+
+def test_baseline_removed():
+    fs = 360.0
+    time = np.arange(0, 20, 1 / fs)
+    drift = 2.0 + 0.5 * np.sin(2 * np.pi * 0.1 * time)
+    filtered, _ = preprocess_signal(drift, fs, PreprocessConfig())
+    assert np.abs(filtered).max() < 0.05
+
+
+def test_band_above_nyquist_rejected():
+    with pytest.raises(ConfigError, match="Nyquist"):
+        preprocess_signal(np.zeros(1000), 64.0, PreprocessConfig(target_fs=None))
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"leads": "MLII"}, "leads must be a non-empty sequence"),
+        ({"target_fs": 0}, "target_fs must be positive"),
+        ({"band_hz": (40.0, 0.5)}, "band_hz must be"),
+        ({"window_after_s": 0}, "window_after_s"),
+        ({"local_rr_beats": 0}, "local_rr_beats"),
+    ],
+)
+def test_invalid_config_rejected(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        PreprocessConfig(**settings)
