@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ecgnas.atomic import write_atomic
 from ecgnas.data.beats import RecordBeats
 from ecgnas.data.records import RECORD_SUFFIXES
 from ecgnas.exceptions import CacheError
@@ -42,21 +41,6 @@ def source_digest(folder: Path, name: str) -> str:
 def cache_path(cache_dir: Path, fingerprint: str, name: str) -> Path:
     """Return where the beats of record ``name`` under one preprocessing setting are cached."""
     return Path(cache_dir) / "beats" / fingerprint / f"{name}.npz"
-
-
-def write_atomic(path: Path, write) -> None:
-    """Call ``write(handle)`` on a temporary file, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def save_beats(path: Path, beats: RecordBeats, digest: str, fingerprint: str) -> None:

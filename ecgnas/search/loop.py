@@ -1,0 +1,108 @@
+"""The search loop: ask the strategy, evaluate within the budget, record, tell."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from ecgnas.search.budget import Budget
+from ecgnas.search.checkpoint import Checkpoint, ReplayEvaluator
+from ecgnas.search.evaluator import Evaluator
+from ecgnas.search.executor import Executor, LocalExecutor
+from ecgnas.search.history import History
+from ecgnas.search.result import EvaluationResult
+from ecgnas.search.strategy import Strategy
+
+logger = logging.getLogger(__name__)
+
+
+def run_search(
+    strategy: Strategy,
+    evaluator: Evaluator,
+    budget: Budget,
+    executor: Executor | None = None,
+    checkpoint: Checkpoint | None = None,
+    on_result: Callable[[EvaluationResult, History], None] | None = None,
+) -> History:
+    """Run ``strategy`` until ``budget`` is spent or the strategy has nothing to propose.
+
+    No evaluation starts once the budget is spent. With a count limit the
+    search evaluates exactly that many architectures, unless the strategy runs
+    out of proposals; with a cost limit, the total passes it by at most the cost
+    of the evaluations in flight when it is reached. No architecture is
+    evaluated twice (isomorphic cells count as the same).
+
+    Args:
+        strategy: Proposes what to evaluate.
+        evaluator: Measures each architecture.
+        budget: When to stop.
+        executor: Runs each batch; defaults to one evaluation at a time in this process.
+        checkpoint: When given, written after every evaluation; results it
+            already holds are replayed instead of evaluated again (see
+            :mod:`ecgnas.search.checkpoint`).
+        on_result: Called after every recorded evaluation, for tracking and progress.
+
+    Returns:
+        Every evaluation in the order it finished.
+    """
+    executor = executor or LocalExecutor()
+    recorded = checkpoint.load() if checkpoint is not None else []
+    if recorded:
+        logger.info("Resuming from %s: replaying %d recorded evaluations", checkpoint.path, len(recorded))
+        evaluator = ReplayEvaluator(evaluator, recorded)
+
+    history = History()
+    started = time.perf_counter()
+
+    def may_start() -> bool:
+        return not budget.exhausted(len(history), history.cost_seconds)
+
+    while may_start():
+        proposals = strategy.ask(history, budget.remaining_evaluations(len(history)))
+        batch, taken = [], set()
+        for arch in proposals:
+            if arch in history or arch in taken:
+                logger.warning("Strategy %s proposed %s twice; skipping it", strategy.name, arch.to_string())
+                continue
+            taken.add(arch)
+            batch.append(arch)
+        remaining = budget.remaining_evaluations(len(history))
+        if remaining is not None:
+            batch = batch[:remaining]
+        if not batch:
+            logger.info("Strategy %s has no new architecture to propose; stopping", strategy.name)
+            break
+
+        finished = []
+        for result in executor.run(evaluator, batch, may_start):
+            history.add(result)
+            finished.append(result)
+            if checkpoint is not None:
+                checkpoint.save(history)
+            _log_progress(result, history, budget, started)
+            if on_result is not None:
+                on_result(result, history)
+        strategy.tell(finished, history)
+    return history
+
+
+def _log_progress(result: EvaluationResult, history: History, budget: Budget, started: float) -> None:
+    best = history.best()
+    best_text = f"{best.metric:.4f}" if best is not None else "none"
+    if budget.max_evaluations is not None:
+        done, total = len(history), budget.max_evaluations
+    else:
+        done, total = history.cost_seconds, budget.max_cost_seconds or 0.0
+    elapsed = time.perf_counter() - started
+    eta = elapsed / done * (total - done) if done else float("nan")
+    status = f"{result.metric:.4f}" if result.ok else f"failed ({result.reason})"
+    logger.info(
+        "Evaluation %d: %s -> %s; best %s; budget %.0f%% used, ETA %.0f s",
+        len(history),
+        result.arch.to_string(),
+        status,
+        best_text,
+        100.0 * min(done / total, 1.0) if total else 0.0,
+        max(eta, 0.0),
+    )
