@@ -98,8 +98,8 @@ class CellSpace(SearchSpace):
     def global_choices(self) -> tuple[GlobalChoice, ...]:
         return self._global_choices
 
-    def declaration(self) -> dict[str, Any]:
-        """Return the declaration as plain JSON-compatible data; :attr:`space_hash` hashes it."""
+    def to_dict(self) -> dict[str, Any]:
+        """Return the declaration as JSON-compatible data; :attr:`space_hash` hashes it."""
         return {
             "name": self.name,
             "operations": list(self.operations),
@@ -110,7 +110,7 @@ class CellSpace(SearchSpace):
 
     @property
     def space_hash(self) -> str:
-        text = json.dumps(self.declaration(), sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     # Sampling

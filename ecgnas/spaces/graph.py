@@ -7,7 +7,6 @@ pure: it reads numpy arrays and label sequences and returns new values.
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -205,21 +204,41 @@ def input_output_paths(adjacency: np.ndarray) -> list[tuple[int, ...]]:
 def topological_encodings(adjacency: np.ndarray, labels: Sequence[str]) -> set[tuple[bytes, tuple[str, ...]]]:
     """Collect the distinct upper-triangular encodings of one labelled DAG.
 
-    Every topological order of the intermediate nodes writes the same cell as
-    an upper-triangular matrix and label tuple; automorphisms make some of them
-    equal. The size of the result is the number of times the cell appears among
-    all upper-triangular encodings with ``n`` nodes.
+    Every topological order writes the same cell as an upper-triangular matrix
+    and a label tuple; automorphisms make some of them equal. For a pruned cell
+    the size of the result is the number of times the cell appears among all
+    upper-triangular encodings with its number of nodes.
     """
-    n = adjacency.shape[0]
     matrix = adjacency.astype(bool)
     encodings: set[tuple[bytes, tuple[str, ...]]] = set()
-    for middle in itertools.permutations(range(1, n - 1)):
-        order = [0, *middle, n - 1]
-        reordered = matrix[np.ix_(order, order)]
-        if np.any(np.tril(reordered)):
-            continue
-        encodings.add((np.packbits(reordered).tobytes(), tuple(labels[v] for v in order)))
+    for order in _topological_orders(matrix):
+        index = list(order)
+        encodings.add((np.packbits(matrix[np.ix_(index, index)]).tobytes(), tuple(labels[v] for v in index)))
     return encodings
+
+
+def _topological_orders(matrix: np.ndarray) -> Iterator[tuple[int, ...]]:
+    """Yield every topological order of a DAG."""
+    n = matrix.shape[0]
+    remaining_in = matrix.sum(axis=0).astype(int)
+    placed = np.zeros(n, dtype=bool)
+    order: list[int] = []
+
+    def extend() -> Iterator[tuple[int, ...]]:
+        if len(order) == n:
+            yield tuple(order)
+            return
+        for v in [v for v in range(n) if not placed[v] and remaining_in[v] == 0]:
+            successors = np.flatnonzero(matrix[v])
+            placed[v] = True
+            remaining_in[successors] -= 1
+            order.append(v)
+            yield from extend()
+            order.pop()
+            remaining_in[successors] += 1
+            placed[v] = False
+
+    yield from extend()
 
 
 def _md5(text: str) -> str:

@@ -1,0 +1,73 @@
+"""A cell space built from a YAML declaration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecgnas.exceptions import ConfigError
+from ecgnas.spaces.architecture import Architecture
+from ecgnas.spaces.cell_space import CellSpace
+from ecgnas.spaces.declaration import InputDeclaration, MacroDeclaration, SpaceDeclaration
+
+
+class DeclaredSpace(CellSpace):
+    """The generic cell space of a :class:`SpaceDeclaration`.
+
+    Args:
+        declaration: The validated declaration.
+
+    Attributes:
+        declaration: The declaration the space was built from.
+    """
+
+    def __init__(self, declaration: SpaceDeclaration) -> None:
+        super().__init__(
+            declaration.name,
+            [op.name for op in declaration.operations],
+            declaration.max_nodes,
+            declaration.max_edges,
+            declaration.global_choices,
+        )
+        self.declaration = declaration
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the whole declaration, operation parameters and macro included."""
+        return self.declaration.to_dict()
+
+    @property
+    def macro(self) -> MacroDeclaration:
+        """The macro skeleton.
+
+        Raises:
+            ConfigError: The declaration has none, so its models cannot be built.
+        """
+        if self.declaration.macro is None:
+            raise ConfigError(
+                f"space {self.name!r} ({self.declaration.source}) declares no 'macro' section, "
+                "so no model can be built for it"
+            )
+        return self.declaration.macro
+
+    @property
+    def model_input(self) -> InputDeclaration:
+        """The declared model input.
+
+        Raises:
+            ConfigError: The declaration has none, so its models cannot be built.
+        """
+        if self.declaration.input is None:
+            raise ConfigError(
+                f"space {self.name!r} ({self.declaration.source}) declares no 'input' section, "
+                "so no model can be built for it"
+            )
+        return self.declaration.input
+
+    def stem_width(self, arch: Architecture) -> int:
+        """Return the stem width of ``arch``: its global choice or the fixed macro value."""
+        fixed = self.macro.stem_width
+        return int(fixed if fixed is not None else arch.choices["stem_width"])
+
+    def cells_per_stack(self, arch: Architecture) -> int:
+        """Return the cells per stack of ``arch``: its global choice or the fixed macro value."""
+        fixed = self.macro.cells_per_stack
+        return int(fixed if fixed is not None else arch.choices["cells_per_stack"])
