@@ -12,6 +12,7 @@ imports it only when an executor runs.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -32,8 +33,17 @@ def evaluate_in_worker(evaluator: Evaluator, arch: Architecture, threads: int) -
     return evaluate_safely(evaluator, arch)
 
 
-def import_ray() -> Any:
-    """Import Ray, or explain how to install it."""
+# With this variable false, Ray uses 127.0.0.1 as the address of a local node
+# instead of the machine's network address (ray._private.services.get_node_ip_address,
+# Ray 2.x), so a local instance never listens on or sends to a network interface.
+# It must be set before Ray is imported.
+LOOPBACK_ONLY_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def import_ray(local: bool = True) -> Any:
+    """Import Ray, or explain how to install it; keep a local instance on loopback."""
+    if local:
+        os.environ.setdefault(LOOPBACK_ONLY_VARIABLE, "0")
     try:
         import ray
     except ImportError as error:
@@ -87,16 +97,11 @@ class RayExecutor(Executor):
         self._evaluator_refs: dict[int, Any] = {}
 
     def _ensure_ray(self) -> Any:
-        ray = import_ray()
+        ray = import_ray(local=self.address is None)
         if not ray.is_initialized():
             if self.address is None:
                 # A local instance talks to itself over loopback only.
-                ray.init(
-                    num_cpus=self.local_cpus,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    _node_ip_address="127.0.0.1",
-                )
+                ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False)
             else:
                 ray.init(address=self.address, log_to_driver=False)
             logger.info("Ray resources: %s", ray.cluster_resources())

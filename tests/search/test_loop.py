@@ -87,7 +87,9 @@ def test_predictor_search_beats_random_on_structured_metric(space):
         values = []
         for seed in range(5):
             strategy = make_strategy(method, space, seed)
-            values.append(run_search(strategy, StructureEvaluator(), Budget(max_evaluations=30)).best().metric)
+            values.append(
+                run_search(strategy, StructureEvaluator(), Budget(max_evaluations=30)).best().metric
+            )
         return sum(values) / len(values)
 
     assert mean_best("dcl") > mean_best("rs")
@@ -98,13 +100,18 @@ def test_resume_after_interrupt_matches_uninterrupted(space, tmp_path):
 
     checkpoint = Checkpoint(tmp_path / "state.json", fingerprint="toy-dcl-3")
     with pytest.raises(KeyboardInterrupt):
-        run_search(make_strategy("dcl", space, 3), StructureEvaluator(interrupt_at=14),
-                   Budget(max_evaluations=25), checkpoint=checkpoint)
+        run_search(
+            make_strategy("dcl", space, 3),
+            StructureEvaluator(interrupt_at=14),
+            Budget(max_evaluations=25),
+            checkpoint=checkpoint,
+        )
     assert len(checkpoint.load()) == 13
 
     resumed_evaluator = StructureEvaluator()
-    resumed = run_search(make_strategy("dcl", space, 3), resumed_evaluator,
-                         Budget(max_evaluations=25), checkpoint=checkpoint)
+    resumed = run_search(
+        make_strategy("dcl", space, 3), resumed_evaluator, Budget(max_evaluations=25), checkpoint=checkpoint
+    )
     assert [r.arch for r in resumed] == [r.arch for r in reference]
     assert [r.metric for r in resumed] == [r.metric for r in reference]
     assert resumed_evaluator.calls == 25 - 13
@@ -112,8 +119,12 @@ def test_resume_after_interrupt_matches_uninterrupted(space, tmp_path):
 
 def test_checkpoint_of_other_configuration_rejected(space, tmp_path):
     path = tmp_path / "state.json"
-    run_search(RandomSearch(space, 0), StructureEvaluator(), Budget(max_evaluations=3),
-               checkpoint=Checkpoint(path, "first"))
+    run_search(
+        RandomSearch(space, 0),
+        StructureEvaluator(),
+        Budget(max_evaluations=3),
+        checkpoint=Checkpoint(path, "first"),
+    )
     with pytest.raises(ConfigError, match="another configuration"):
         Checkpoint(path, "second").load()
 

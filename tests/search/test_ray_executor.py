@@ -9,6 +9,8 @@ from ecgnas.search import Budget, RandomSearch, run_search
 from ecgnas.search.evaluator import Evaluator
 from tests.search.conftest import StructureEvaluator
 
+# Keep the local Ray instance on 127.0.0.1; the variable must be set before Ray is imported.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 ray = pytest.importorskip("ray")
 
 from ecgnas.search.ray_executor import RayExecutor  # noqa: E402
@@ -47,24 +49,36 @@ def test_local_instance_on_loopback(local_ray):
 
 def test_ray_search_matches_local_results(space, local_ray):
     local = run_search(RandomSearch(space, 0), StructureEvaluator(), Budget(max_evaluations=8))
-    remote = run_search(RandomSearch(space, 0, batch_size=4), StructureEvaluator(),
-                        Budget(max_evaluations=8), executor=RayExecutor(local_cpus=2))
+    remote = run_search(
+        RandomSearch(space, 0, batch_size=4),
+        StructureEvaluator(),
+        Budget(max_evaluations=8),
+        executor=RayExecutor(local_cpus=2),
+    )
     assert len(remote) == 8
     assert {r.arch for r in remote} == {r.arch for r in local}
     assert sorted(r.metric for r in remote) == sorted(r.metric for r in local)
 
 
 def test_ray_task_that_raises_is_failed(space, local_ray):
-    history = run_search(RandomSearch(space, 1, batch_size=3), StructureEvaluator(fail_every=1),
-                         Budget(max_evaluations=3), executor=RayExecutor())
+    history = run_search(
+        RandomSearch(space, 1, batch_size=3),
+        StructureEvaluator(fail_every=1),
+        Budget(max_evaluations=3),
+        executor=RayExecutor(),
+    )
     assert [r.ok for r in history] == [False, False, False]
     assert all("simulated out of memory" in r.reason for r in history)
 
 
 def test_cost_budget_stops_new_tasks(space, local_ray):
     # Each evaluation reports 10 s; with 2 in flight the spend passes 35 s by one batch at most.
-    history = run_search(RandomSearch(space, 2, batch_size=2), StructureEvaluator(),
-                         Budget(max_cost_seconds=35.0), executor=RayExecutor(max_in_flight=2))
+    history = run_search(
+        RandomSearch(space, 2, batch_size=2),
+        StructureEvaluator(),
+        Budget(max_cost_seconds=35.0),
+        executor=RayExecutor(max_in_flight=2),
+    )
     assert 40.0 <= history.cost_seconds <= 50.0
 
 

@@ -20,8 +20,13 @@ def tracked_search(space, tracker, evaluator, checkpoint=None, evaluations=6):
         tracker.log_candidate(result, len(history))
         tracker.log_budget(len(history), evaluations - len(history), len(history))
 
-    history = run_search(RandomSearch(space, 0), evaluator, Budget(max_evaluations=evaluations),
-                         checkpoint=checkpoint, on_result=on_result)
+    history = run_search(
+        RandomSearch(space, 0),
+        evaluator,
+        Budget(max_evaluations=evaluations),
+        checkpoint=checkpoint,
+        on_result=on_result,
+    )
     tracker.finish()
     return history
 
