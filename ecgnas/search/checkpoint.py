@@ -89,11 +89,20 @@ class ReplayEvaluator(Evaluator):
     def __init__(self, evaluator: Evaluator, recorded: list[EvaluationResult]) -> None:
         self.evaluator = evaluator
         self.recorded: dict[Architecture, EvaluationResult] = {result.arch: result for result in recorded}
-        self.replayed = 0
+        self.replayed_ids: set[int] = set()
+
+    @property
+    def replayed(self) -> int:
+        """Number of recorded results returned so far."""
+        return len(self.replayed_ids)
+
+    def is_replayed(self, result: EvaluationResult) -> bool:
+        """Return whether ``result`` came from the checkpoint rather than a new evaluation."""
+        return id(result) in self.replayed_ids
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
         recorded = self.recorded.pop(arch, None)
         if recorded is not None:
-            self.replayed += 1
+            self.replayed_ids.add(id(recorded))
             return recorded
         return self.evaluator.evaluate(arch)

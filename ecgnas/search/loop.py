@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from ecgnas.search.budget import Budget
 from ecgnas.search.checkpoint import Checkpoint, ReplayEvaluator
@@ -27,7 +28,9 @@ def run_search(
 ) -> History:
     """Run ``strategy`` until ``budget`` is spent or the strategy has nothing to propose.
 
-    No evaluation starts once the budget is spent. With a count limit the
+    No evaluation starts once the budget is spent. The strategy's own time
+    (predictor fitting) counts towards the cost limit: it is added to the cost of
+    the first result of the batch it proposed, so checkpoints record it too. With a count limit the
     search evaluates exactly that many architectures, unless the strategy runs
     out of proposals; with a cost limit, the total passes it by at most the cost
     of the evaluations in flight when it is reached. No architecture is
@@ -48,15 +51,17 @@ def run_search(
     """
     executor = executor or LocalExecutor()
     recorded = checkpoint.load() if checkpoint is not None else []
+    replay = None
     if recorded:
         logger.info("Resuming from %s: replaying %d recorded evaluations", checkpoint.path, len(recorded))
-        evaluator = ReplayEvaluator(evaluator, recorded)
+        replay = evaluator = ReplayEvaluator(evaluator, recorded)
 
     history = History()
     started = time.perf_counter()
+    overhead = 0.0  # Strategy seconds not yet added to a result.
 
     def may_start() -> bool:
-        return not budget.exhausted(len(history), history.cost_seconds)
+        return not budget.exhausted(len(history), history.cost_seconds + overhead)
 
     while may_start():
         proposals = strategy.ask(history, budget.remaining_evaluations(len(history)))
@@ -74,8 +79,18 @@ def run_search(
             logger.info("Strategy %s has no new architecture to propose; stopping", strategy.name)
             break
 
+        overhead += strategy.take_overhead_seconds()
         finished = []
         for result in executor.run(evaluator, batch, may_start):
+            if overhead:
+                # A replayed result already carries the overhead of the interrupted run.
+                if replay is None or not replay.is_replayed(result):
+                    result = replace(
+                        result,
+                        cost_seconds=result.cost_seconds + overhead,
+                        info={**result.info, "strategy_seconds": overhead},
+                    )
+                overhead = 0.0
             history.add(result)
             finished.append(result)
             if checkpoint is not None:

@@ -108,6 +108,7 @@ class PredictorEvolution(Strategy):
         self.config = config or EvolutionConfig()
         self.name = name
         self.predictor_seconds = 0.0
+        self._untaken_seconds = 0.0
 
     def ask(self, history: History, max_proposals: int | None) -> list[Architecture]:
         labelled = [(result.arch, result.metric) for result in history.successful]
@@ -128,8 +129,14 @@ class PredictorEvolution(Strategy):
             pool.update(zip(children, (float(s) for s in scores), strict=True))
             population = self._select(population, children, scores)
         picked = self._infill(pool, history)
-        self.predictor_seconds += time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        self.predictor_seconds += elapsed
+        self._untaken_seconds += elapsed
         return picked
+
+    def take_overhead_seconds(self) -> float:
+        seconds, self._untaken_seconds = self._untaken_seconds, 0.0
+        return seconds
 
     def tell(self, results: list[EvaluationResult], history: History) -> None:
         failed = sum(not result.ok for result in results)

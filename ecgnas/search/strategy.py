@@ -55,6 +55,13 @@ class Strategy(abc.ABC):
         Optional: a strategy without learned state, such as random search, ignores them.
         """
 
+    def take_overhead_seconds(self) -> float:
+        """Return the seconds spent proposing since the last call (predictor fitting), and reset them.
+
+        The search loop charges them to the budget. Strategies without a model spend none.
+        """
+        return 0.0
+
     def draw_unseen(
         self,
         history: History,

@@ -57,8 +57,18 @@ def test_same_seed_same_run(method, space):
 def test_cost_budget_overshoots_by_one_evaluation_at_most(method, space, evaluator):
     history = run_search(make_strategy(method, space, 0), evaluator, Budget(max_cost_seconds=95.0))
     # Every evaluation costs 10 s: the tenth one starts at 90 s and ends at 100 s.
+    # The predictor's fitting time (well under a second here) is charged too.
     assert len(history) == 10
-    assert history.cost_seconds == 100.0
+    assert 100.0 <= history.cost_seconds < 101.0
+
+
+def test_predictor_time_charged_to_budget(space, evaluator):
+    strategy = make_strategy("dcl", space, 0)
+    history = run_search(strategy, evaluator, Budget(max_evaluations=18))
+    charged = sum(result.info.get("strategy_seconds", 0.0) for result in history)
+    assert charged > 0
+    assert charged == pytest.approx(strategy.predictor_seconds)
+    assert history.cost_seconds == pytest.approx(180.0 + charged)
 
 
 @pytest.mark.parametrize("method", METHODS)
