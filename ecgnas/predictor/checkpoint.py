@@ -14,6 +14,8 @@ import hashlib
 import json
 import logging
 import os
+import pickle
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -21,6 +23,7 @@ import torch
 from ecgnas.exceptions import ConfigError, DataNotFoundError
 from ecgnas.predictor.config import EncoderConfig, PretrainConfig
 from ecgnas.predictor.pretraining import PretrainedEncoder, pretrain_encoder
+from ecgnas.spaces.architecture import Architecture
 from ecgnas.spaces.base import SearchSpace
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,7 @@ def load_encoder(path: str | Path, space: SearchSpace) -> PretrainedEncoder:
         raise DataNotFoundError(f"encoder checkpoint {path} not found; pre-train one with load_or_pretrain")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises several types for a corrupt or foreign file
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as error:
         raise EncoderMismatchError(
             f"{path} is not a readable encoder checkpoint ({type(error).__name__}: {error}); "
             "delete it and pre-train again"
@@ -95,10 +98,13 @@ def load_encoder(path: str | Path, space: SearchSpace) -> PretrainedEncoder:
     )
 
 
-def checkpoint_name(space: SearchSpace, encoder: EncoderConfig, pretrain: PretrainConfig) -> str:
-    """File name that identifies the space, the encoder shape and the pre-training settings."""
+def checkpoint_name(
+    space: SearchSpace, encoder: EncoderConfig, pretrain: PretrainConfig, pool_id: str | None = None
+) -> str:
+    """File name that identifies the space, the encoder shape, the pre-training settings and the pool."""
     settings = json.dumps(
-        {"encoder": dataclasses.asdict(encoder), "pretrain": dataclasses.asdict(pretrain)}, sort_keys=True
+        {"encoder": dataclasses.asdict(encoder), "pretrain": dataclasses.asdict(pretrain), "pool": pool_id},
+        sort_keys=True,
     )
     digest = hashlib.sha256(settings.encode("utf-8")).hexdigest()[:12]
     return f"encoder-{space.space_hash}-{digest}.pt"
@@ -116,13 +122,32 @@ def load_or_pretrain(
     pretrain: PretrainConfig,
     cache_dir: str | Path | None = None,
     device: str = "auto",
+    archs: Sequence[Architecture] | None = None,
+    pool_id: str | None = None,
 ) -> PretrainedEncoder:
-    """Return the cached encoder for these settings, pre-training and saving it first if absent."""
-    path = Path(cache_dir or default_cache_dir()) / checkpoint_name(space, encoder, pretrain)
+    """Return the cached encoder for these settings, pre-training and saving it first if absent.
+
+    Args:
+        space: The space of the encoder.
+        encoder: The encoder's shape.
+        pretrain: Pre-training settings.
+        cache_dir: Folder of the checkpoints (default: :func:`default_cache_dir`).
+        device: Where to pre-train.
+        archs: Cells to pre-train on instead of ``pretrain.n_archs`` sampled ones.
+        pool_id: Names ``archs`` in the file name; required with ``archs``.
+
+    Raises:
+        ConfigError: ``archs`` is given without ``pool_id``.
+    """
+    if archs is not None and not pool_id:
+        raise ConfigError(
+            "load_or_pretrain got archs without a pool_id; name the pool so its cache file differs"
+        )
+    path = Path(cache_dir or default_cache_dir()) / checkpoint_name(space, encoder, pretrain, pool_id)
     if path.is_file():
         logger.info("reusing pre-trained encoder %s", path)
         return load_encoder(path, space)
-    result = pretrain_encoder(space, encoder, pretrain, device=device)
+    result = pretrain_encoder(space, encoder, pretrain, device=device, archs=archs)
     save_encoder(result, path)
     logger.info("saved pre-trained encoder to %s", path)
     return result

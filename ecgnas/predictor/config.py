@@ -126,7 +126,7 @@ class FinetuneConfig:
             whose scores are averaged.
     """
 
-    loss: str = "pairwise"
+    loss: str = "contrastive"
     epochs: int = 150
     learning_rate: float = 3e-3
     encoder_lr_scale: float = 0.3

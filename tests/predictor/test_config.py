@@ -27,7 +27,7 @@ ENCODER_CHANGES = {
     "embedding": 8,
 }
 FINETUNE_CHANGES = {
-    "loss": "contrastive",
+    "loss": "pairwise",
     "epochs": 30,
     "learning_rate": 1e-2,
     "encoder_lr_scale": 1.0,

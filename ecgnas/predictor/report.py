@@ -1,0 +1,156 @@
+"""Storing evaluation rows and writing the predictor report with its scatter plot.
+
+Rows are kept in a CSV file so that several ``ecgnas predictor eval`` runs
+(for example one per table) add up to one report: a new run replaces the
+rows of the same table, variant, training size and seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ecgnas.predictor.evaluation import EvaluationRow, Scatter
+
+_FIELDS = [field.name for field in dataclasses.fields(EvaluationRow)]
+_INTEGER_FIELDS = {"n_train", "seed", "best_true_rank"}
+_TEXT_FIELDS = {"table", "variant"}
+
+
+def merge_rows(path: Path, rows: Sequence[EvaluationRow]) -> list[EvaluationRow]:
+    """Add ``rows`` to the CSV at ``path``, replacing rows with the same key, and return all rows."""
+    kept: dict[tuple[str, str, int, int], EvaluationRow] = {}
+    if path.is_file():
+        with path.open(newline="") as handle:
+            for record in csv.DictReader(handle):
+                row = EvaluationRow(**{name: _parse(name, record[name]) for name in _FIELDS})
+                kept[(row.table, row.variant, row.n_train, row.seed)] = row
+    for row in rows:
+        kept[(row.table, row.variant, row.n_train, row.seed)] = row
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=_FIELDS)
+        writer.writeheader()
+        for row in kept.values():
+            writer.writerow(dataclasses.asdict(row))
+    return list(kept.values())
+
+
+def _parse(name: str, text: str) -> object:
+    if name in _TEXT_FIELDS:
+        return text
+    if name in _INTEGER_FIELDS:
+        return int(text)
+    return float(text)
+
+
+def _mean_std(values: Sequence[float], digits: int = 3) -> str:
+    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
+
+
+def results_tables(rows: Sequence[EvaluationRow]) -> str:
+    """Format mean ± standard deviation over seeds, one Markdown table per benchmark table."""
+    grouped: dict[str, dict[tuple[str, int], list[EvaluationRow]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[row.table][(row.variant, row.n_train)].append(row)
+    parts = []
+    for table in sorted(grouped):
+        parts.append(f"### {table}\n")
+        parts.append(
+            "| variant | N | seeds | Kendall τ | Spearman ρ | precision@5 % | true rank of predicted best "
+            "| fit (s) |"
+        )
+        parts.append("|---|---:|---:|---|---|---|---|---:|")
+        for (variant, n_train), group in sorted(
+            grouped[table].items(), key=lambda item: (item[0][1], item[0][0])
+        ):
+            parts.append(
+                f"| {variant} | {n_train} | {len(group)} "
+                f"| {_mean_std([r.kendall_tau for r in group])} "
+                f"| {_mean_std([r.spearman_rho for r in group])} "
+                f"| {_mean_std([r.precision_top5 for r in group], 2)} "
+                f"| {_mean_std([float(r.best_true_rank) for r in group], 1)} "
+                f"| {np.mean([r.fit_seconds for r in group]):.2f} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
+
+
+def pretraining_gain(rows: Sequence[EvaluationRow], with_pretraining: str, without: str) -> str:
+    """Compare two variants at each table and N: mean Kendall τ difference against the larger seed spread."""
+    by_key: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+    for row in rows:
+        by_key[(row.table, row.variant, row.n_train)].append(row.kendall_tau)
+    lines = [
+        f"| table | N | τ {with_pretraining} | τ {without} | difference | larger std "
+        "| beats by more than spread |",
+        "|---|---:|---|---|---:|---:|---|",
+    ]
+    for table, variant, n_train in sorted(by_key):
+        if variant != with_pretraining or (table, without, n_train) not in by_key:
+            continue
+        first, second = by_key[(table, variant, n_train)], by_key[(table, without, n_train)]
+        difference = float(np.mean(first) - np.mean(second))
+        spread = float(max(np.std(first), np.std(second)))
+        verdict = "yes" if difference > spread else "no"
+        lines.append(
+            f"| {table} | {n_train} | {_mean_std(first)} | {_mean_std(second)} | {difference:+.3f} "
+            f"| {spread:.3f} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_scatters(scatters: Sequence[Scatter], path: Path) -> Path:
+    """Write one predicted-versus-true panel per scatter to a PNG file."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(scatters), figsize=(4.2 * len(scatters), 4.0), squeeze=False)
+    for axis, scatter in zip(axes[0], scatters, strict=True):
+        axis.scatter(scatter.truth, scatter.scores, s=3, alpha=0.35)
+        axis.set_xlabel("true validation accuracy (%)")
+        axis.set_ylabel("predicted score")
+        axis.set_title(
+            f"{scatter.table}\n{scatter.variant}, N={scatter.n_train}, seed {scatter.seed}", fontsize=9
+        )
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def write_marked_section(path: Path, name: str, body: str) -> Path:
+    """Replace the text between ``<!-- begin NAME -->`` and ``<!-- end NAME -->`` in ``path``, or append it.
+
+    Hand-written text outside the markers survives every rerun.
+    """
+    begin, end = f"<!-- begin {name} -->", f"<!-- end {name} -->"
+    text = path.read_text() if path.is_file() else "# Predictor evaluation\n"
+    section = f"{begin}\n{body.strip()}\n{end}"
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
+        text = head + section + tail
+    else:
+        text = f"{text.rstrip()}\n\n{section}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def record_command(path: Path, command: str) -> list[str]:
+    """Add ``command`` to the list stored at ``path`` (one per line) unless present; return the list."""
+    commands = path.read_text().splitlines() if path.is_file() else []
+    if command not in commands:
+        commands.append(command)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(commands) + "\n")
+    return commands
