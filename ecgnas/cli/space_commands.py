@@ -100,9 +100,10 @@ def describe(space: DeclaredSpace, estimate_samples: int, seed: int) -> str:
         f"Possible paths: {paths:,} (up to {space.max_path_length} intermediate nodes); "
         f"path encoding: {encoding}",
         f"Distinct cells: about {estimate.cells:,.0f} (standard error {estimate.standard_error:,.0f})",
-        f"Distinct architectures with global choices: about {estimate.architectures:,.0f}",
-        f"Method: {estimate.method}",
     ]
+    if space.global_choices:
+        lines.append(f"Distinct architectures with global choices: about {estimate.architectures:,.0f}")
+    lines.append(f"Method: {estimate.method}")
     return "\n".join(lines)
 
 

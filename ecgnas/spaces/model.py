@@ -20,8 +20,8 @@ is fixed when the module is built, so ``forward`` has no data-dependent
 control flow and the module can be scripted with TorchScript.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations" here: TorchScript reads the class
+# annotations of Node at run time and cannot parse them as strings.
 import torch
 from torch import nn
 
@@ -47,25 +47,39 @@ class Projection(nn.Sequential):
 
 
 class Node(nn.Module):
-    """One cell node: sums its (projected) inputs and applies its operation.
+    """One cell node: sums its inputs, projected where widths differ, and applies its operation.
 
     Args:
-        sources: Indices of the earlier nodes feeding this node.
-        projections: One module per source, ``nn.Identity`` where widths match.
+        direct: Indices of the earlier nodes whose width matches this node's.
+        projected: Indices of the earlier nodes that need a projection.
+        projections: One :class:`Projection` per entry of ``projected``.
         operation: The node's operation; ``nn.Identity`` for the output node.
     """
 
-    def __init__(self, sources: list[int], projections: list[nn.Module], operation: nn.Module) -> None:
+    # Declared so that TorchScript can type the lists even when they are empty.
+    direct: list[int]
+    projected: list[int]
+
+    def __init__(
+        self,
+        direct: list[int],
+        projected: list[int],
+        projections: list[nn.Module],
+        operation: nn.Module,
+    ) -> None:
         super().__init__()
-        self.sources = sources
+        self.direct = direct
+        self.projected = projected
         self.projections = nn.ModuleList(projections)
         self.operation = operation
 
     def forward(self, states: list[torch.Tensor]) -> torch.Tensor:
         """Compute the node's output from the outputs of all earlier nodes."""
         inputs: list[torch.Tensor] = []
+        for source in self.direct:
+            inputs.append(states[source])
         for index, projection in enumerate(self.projections):
-            inputs.append(projection(states[self.sources[index]]))
+            inputs.append(projection(states[self.projected[index]]))
         total = inputs[0]
         for tensor in inputs[1:]:
             total = total + tensor
@@ -86,18 +100,17 @@ class Cell(nn.Module):
         nodes = []
         for target in range(1, cell.n_nodes):
             sources = [int(s) for s in matrix[:, target].nonzero()[0]]
-            projections: list[nn.Module] = [
-                Projection(in_channels, channels)
-                if source == 0 and in_channels != channels
-                else nn.Identity()
-                for source in sources
-            ]
+            # Only the cell input can have another width than the cell's nodes.
+            needs_projection = in_channels != channels
+            projected = [s for s in sources if s == 0 and needs_projection]
+            direct = [s for s in sources if s not in projected]
+            projections = [Projection(in_channels, channels) for _ in projected]
             if target == cell.n_nodes - 1:
                 operation: nn.Module = nn.Identity()
             else:
                 declared = space.declaration.operation(cell.operations[target])
                 operation = build_operation(declared.type, declared.param_dict, channels)
-            nodes.append(Node(sources, projections, operation))
+            nodes.append(Node(direct, projected, projections, operation))
         self.nodes = nn.ModuleList(nodes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,37 @@
+"""Contract tests of the built-in declared spaces, and their macro accessors."""
+
+import pytest
+
+from ecgnas.exceptions import ConfigError
+from ecgnas.spaces import Architecture
+from ecgnas.spaces.catalog import load_space
+from tests.spaces.contract import SearchSpaceContract
+
+
+class TestEcg1dContract(SearchSpaceContract):
+    @pytest.fixture
+    def space(self):
+        return load_space("ecg1d")
+
+
+class TestNasbench101Contract(SearchSpaceContract):
+    @pytest.fixture
+    def space(self):
+        return load_space("nasbench101")
+
+
+def test_stem_width_from_choice():
+    space = load_space("ecg1d")
+    arch = Architecture([[0, 1], [0, 0]], ["input", "output"], {"stem_width": 24, "cells_per_stack": 2})
+    assert space.stem_width(arch) == 24
+
+
+def test_cells_per_stack_from_choice():
+    space = load_space("ecg1d")
+    arch = Architecture([[0, 1], [0, 0]], ["input", "output"], {"stem_width": 24, "cells_per_stack": 2})
+    assert space.cells_per_stack(arch) == 2
+
+
+def test_macro_missing_raises():
+    with pytest.raises(ConfigError, match="declares no 'macro' section"):
+        _ = load_space("nasbench101").macro
