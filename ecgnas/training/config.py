@@ -1,0 +1,128 @@
+"""Settings of one training run, validated when the object is built."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+
+from ecgnas.exceptions import ConfigError
+from ecgnas.training.metrics import MACRO_CLASSES
+
+OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "sgd")
+"""Optimizer names accepted by :class:`TrainConfig`."""
+
+CLASS_BALANCE_MODES: tuple[str, ...] = ("none", "weights", "sampling")
+"""Ways to counter class imbalance: none, a class-weighted loss, or balanced sampling."""
+
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run.
+
+    Attributes:
+        epochs: Passes over the (subsampled) training beats, at least 1.
+        batch_size: Training beats per optimizer step, at least 1.
+        eval_batch_size: Beats per forward pass during evaluation, at least 1.
+        learning_rate: Step size of the optimizer, positive.
+        weight_decay: L2 penalty (decoupled for ``adamw``), zero or positive.
+        optimizer: One of :data:`OPTIMIZERS`; ``sgd`` uses Nesterov momentum 0.9.
+        class_balance: One of :data:`CLASS_BALANCE_MODES`. ``weights`` weights the loss by
+            inverse class frequency of the training beats; ``sampling`` draws training beats
+            so that every present class is equally likely.
+        normal_fraction: Share of the N-class training beats kept, in ``(0, 1]``; a value
+            below 1 makes a run cheaper (lower fidelity). The kept beats are drawn once per
+            run from ``seed``.
+        seed: Seed of parameter initialisation (when a model factory is given), N-beat
+            subsampling, shuffling and dropout, zero or positive.
+        device: ``auto`` (CUDA when available, else CPU), ``cpu``, ``cuda`` or ``cuda:N``.
+        mixed_precision: Whether to run forward passes in bfloat16 autocast on a CUDA
+            device; ignored on the CPU, where training stays in float32.
+        max_threads: CPU threads PyTorch may use during the run, or ``None`` to keep the
+            process setting.
+        restore_best: Whether to return the weights of the epoch with the best validation
+            macro-F1 instead of those of the last epoch. Leave it off when the validation
+            beats are the test beats, or the epoch choice leaks them into the model.
+        macro_classes: Classes averaged by the validation macro-F1 that ranks epochs.
+    """
+
+    epochs: int = 10
+    batch_size: int = 128
+    eval_batch_size: int = 1024
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
+    class_balance: str = "weights"
+    normal_fraction: float = 1.0
+    seed: int = 0
+    device: str = "auto"
+    mixed_precision: bool = True
+    max_threads: int | None = None
+    restore_best: bool = False
+    macro_classes: tuple[str, ...] = MACRO_CLASSES
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "eval_batch_size"):
+            _check_int(name, getattr(self, name), minimum=1)
+        _check_int("seed", self.seed, minimum=0)
+        if self.max_threads is not None:
+            _check_int("max_threads", self.max_threads, minimum=1, hint="or None to keep the process setting")
+
+        _check_float("learning_rate", self.learning_rate, positive=True)
+        _check_float("weight_decay", self.weight_decay, positive=False)
+        _check_float("normal_fraction", self.normal_fraction, positive=True)
+        if self.normal_fraction > 1:
+            raise ConfigError(
+                f"normal_fraction must be in (0, 1], got {self.normal_fraction!r}; use 1 to keep "
+                "every N beat"
+            )
+
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("class_balance", self.class_balance, CLASS_BALANCE_MODES)
+        if not isinstance(self.device, str) or not DEVICE_PATTERN.fullmatch(self.device):
+            raise ConfigError(
+                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}"
+            )
+        for name in ("mixed_precision", "restore_best"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+        if isinstance(self.macro_classes, str) or not self.macro_classes:
+            raise ConfigError(
+                f"macro_classes must be a non-empty sequence of class names such as "
+                f"{list(MACRO_CLASSES)}, got {self.macro_classes!r}"
+            )
+        # A list from YAML becomes a tuple so that the config stays hashable.
+        object.__setattr__(self, "macro_classes", tuple(self.macro_classes))
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the settings as plain values, for logging and tracking."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+def _check_int(name: str, value: object, minimum: int, hint: str = "") -> None:
+    # bool is an int subclass, but True epochs is a mistake, not a count.
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        suffix = f" {hint}" if hint else ""
+        raise ConfigError(
+            f"{name} must be an integer >= {minimum}, got {value!r}; pass a whole number{suffix}"
+        )
+
+
+def _check_float(name: str, value: object, positive: bool) -> None:
+    bound = "> 0" if positive else ">= 0"
+    valid = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > 0 if positive else value >= 0)
+    )
+    if not valid:
+        raise ConfigError(f"{name} must be a finite number {bound}, got {value!r}")
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {list(allowed)}, got {value!r}")
