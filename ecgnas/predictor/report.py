@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import fcntl
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,17 @@ _TEXT_FIELDS = {"table", "variant"}
 
 
 def merge_rows(path: Path, rows: Sequence[EvaluationRow]) -> list[EvaluationRow]:
-    """Add ``rows`` to the CSV at ``path``, replacing rows with the same key, and return all rows."""
+    """Add ``rows`` to the CSV at ``path``, replacing rows with the same key, and return all rows.
+
+    An exclusive lock on ``PATH.lock`` lets runs in parallel processes merge one at a time.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _merge_locked(path, rows)
+
+
+def _merge_locked(path: Path, rows: Sequence[EvaluationRow]) -> list[EvaluationRow]:
     kept: dict[tuple[str, str, int, int], EvaluationRow] = {}
     if path.is_file():
         with path.open(newline="") as handle:
