@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from ecgnas.spaces.architecture import Architecture
+from ecgnas.spaces.architecture import Architecture, InvalidArchitectureError
 
 if TYPE_CHECKING:
     from ecgnas.spaces.base import SearchSpace
@@ -41,6 +41,12 @@ def to_graph(arch: Architecture, space: SearchSpace) -> Data:
     """
     canonical = arch.canonical()
     label_index = {label: i for i, label in enumerate(space.node_labels)}
+    unknown = sorted(set(canonical.operations) - set(label_index))
+    if unknown:
+        raise InvalidArchitectureError(
+            f"operations {unknown} are not in space {space.name!r}; allowed operations: "
+            f"{list(space.operations)}"
+        )
     x = torch.zeros(canonical.n_nodes, len(label_index), dtype=torch.float32)
     for node, label in enumerate(canonical.operations):
         x[node, label_index[label]] = 1.0
@@ -48,19 +54,30 @@ def to_graph(arch: Architecture, space: SearchSpace) -> Data:
     edges = canonical.edges()
     edge_index = torch.tensor(edges, dtype=torch.long).t().reshape(2, len(edges))
 
-    blocks = []
-    for choice in space.global_choices:
-        block = torch.zeros(len(choice.values), dtype=torch.float32)
-        block[_value_index(choice.values, arch.choices[choice.name])] = 1.0
-        blocks.append(block)
-    global_features = torch.cat(blocks) if blocks else torch.zeros(0)
-
     return Data(
         x=x,
         edge_index=edge_index,
-        global_features=global_features.unsqueeze(0),
+        global_features=torch.from_numpy(global_one_hot(arch, space)).unsqueeze(0),
         num_nodes=canonical.n_nodes,
     )
+
+
+def global_one_hot(arch: Architecture, space: SearchSpace) -> np.ndarray:
+    """Encode the global choices as one one-hot block per choice, in declared order.
+
+    Returns:
+        float32 array, shape ``(total number of choice values,)``; empty when the
+        space declares no global choices.
+
+    Raises:
+        InvalidArchitectureError: A choice is missing or has an undeclared value.
+    """
+    blocks = []
+    for choice in space.global_choices:
+        block = np.zeros(len(choice.values), dtype=np.float32)
+        block[_value_index(choice.name, choice.values, arch.choices.get(choice.name))] = 1.0
+        blocks.append(block)
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
 
 
 def path_layout(n_operations: int, max_length: int, max_features: int) -> tuple[int, int]:
@@ -93,19 +110,29 @@ def path_layout(n_operations: int, max_length: int, max_features: int) -> tuple[
 
 
 def path_encoding(arch: Architecture, space: SearchSpace) -> np.ndarray:
-    """Encode a cell as the set of its input-to-output paths.
+    """Encode a cell as the set of its input-to-output paths, then its global choices.
 
     Each path is written as the sequence of its intermediate operations; entry
     ``k`` is 1 when a path of rank ``k`` is present (see :func:`path_layout` for
-    the ranks and the truncation rule).
+    the ranks and the truncation rule). The one-hot global choices of
+    :func:`global_one_hot` follow, so that architectures differing only in a
+    global choice are told apart. The encoding records which paths occur, not
+    how often, so cells that differ only in parallel copies of one path (``a``
+    versus two parallel ``a`` nodes) get the same vector; :func:`to_graph`
+    tells them apart.
 
     Args:
         arch: A valid architecture of ``space``.
-        space: Gives the operations and limits that fix the vector's length.
+        space: Gives the operations, limits and choices that fix the vector's length.
 
     Returns:
-        float32 array of 0 and 1, shape ``(size,)`` where ``size`` is the second
-        value of :func:`path_layout` for the space.
+        float32 array of 0 and 1, shape ``(size + n_values,)`` where ``size`` is
+        the second value of :func:`path_layout` for the space and ``n_values``
+        the total number of global choice values.
+
+    Raises:
+        InvalidArchitectureError: A path is longer than the space allows, an
+            operation is unknown, or a global choice is missing or undeclared.
     """
     n_operations = len(space.operations)
     exact, size = path_layout(n_operations, space.max_path_length, space.max_path_features)
@@ -113,9 +140,15 @@ def path_encoding(arch: Architecture, space: SearchSpace) -> np.ndarray:
     encoding = np.zeros(size, dtype=np.float32)
     for path in arch.pruned().paths():
         if len(path) > space.max_path_length:
-            raise ValueError(
+            raise InvalidArchitectureError(
                 f"a path of {arch.to_string()!r} has {len(path)} intermediate nodes, more than "
                 f"space {space.name!r} allows ({space.max_path_length}); validate it first"
+            )
+        unknown = sorted(set(path) - set(op_index))
+        if unknown:
+            raise InvalidArchitectureError(
+                f"operations {unknown} are not in space {space.name!r}; allowed operations: "
+                f"{list(space.operations)}"
             )
         indices = [op_index[name] for name in path]
         # The rank is the count of all shorter paths plus the path read as a
@@ -130,11 +163,13 @@ def path_encoding(arch: Architecture, space: SearchSpace) -> np.ndarray:
         else:
             digest = hashlib.md5(",".join(map(str, indices)).encode("ascii")).digest()
             encoding[exact + int.from_bytes(digest[:8], "big") % (size - exact)] = 1.0
-    return encoding
+    return np.concatenate([encoding, global_one_hot(arch, space)])
 
 
-def _value_index(values: tuple[object, ...], value: object) -> int:
+def _value_index(name: str, values: tuple[object, ...], value: object) -> int:
     for index, candidate in enumerate(values):
         if candidate == value and type(candidate) is type(value):
             return index
-    raise ValueError(f"value {value!r} is not among {list(values)}")
+    raise InvalidArchitectureError(
+        f"global choice {name!r} has value {value!r}; allowed values: {list(values)}"
+    )

@@ -66,7 +66,7 @@ def test_canonical_order_maps_swapped_branches_together():
 
 
 def test_canonical_order_topological():
-    # Node "a" sorts before "z" but depends on it, so "z" must come first.
+    # Node 2 depends on node 1, so whatever their hashes, 1 must come first.
     matrix = np.array([[0, 1, 1, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]])
     order = graph.canonical_order(matrix, ["input", "z", "a", "output"])
     reordered = matrix[np.ix_(order, order)]
