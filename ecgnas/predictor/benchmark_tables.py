@@ -5,7 +5,7 @@ unlabelled cells of the same space for pre-training:
 
 - ``nb201-cifar10``, ``nb201-cifar100``, ``nb201-imagenet16``: all 15,625
   NAS-Bench-201 cells with the mean 200-epoch validation accuracy (percent)
-  of the dataset, the metric a search on the benchmark sees. Cells become
+  of the dataset, which is the metric a search on the benchmark optimises. Cells become
   operation-node graphs with :func:`ecgnas.nasbench.nb201_cell.operation_graph`.
   The pre-training pool is drawn from the same 15,625 cells, without labels.
 - ``nb101-subset20k``: the 20,001 NAS-Bench-101 cells of the public subset

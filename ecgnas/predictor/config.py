@@ -46,7 +46,7 @@ class EncoderConfig:
 
     Attributes:
         hidden: Width of every GIN layer's node states.
-        layers: Number of GIN layers, so a node sees ``layers`` hops away.
+        layers: Number of GIN layers, which is the number of hops a node's state reaches.
         bidirectional: Also pass messages against the data flow, through a
             second GIN per layer whose output is added to the forward one.
         pooling: How node states become one graph vector, one of :data:`POOLINGS`.
@@ -179,7 +179,7 @@ def resolve_device(name: str) -> str:
     """Turn a configured device name into a torch device string.
 
     Raises:
-        ConfigError: A GPU was requested but torch sees none.
+        ConfigError: A GPU was requested but torch finds none.
     """
     import torch
 

@@ -4,7 +4,7 @@ For each table, training size ``N`` and seed: draw ``N`` labelled cells at
 random, fit every variant on them, and score a test sample of other cells
 drawn with the same seed. The pre-trained encoder is made once per table
 pool (seeded by ``config.pretrain.seed``) and shared by every seed, as a
-search on that space would reuse it; the seed spread therefore covers the
+search on that space would reuse it. The seed spread therefore covers the
 labelled sample and the fine-tuning initialisation, not pre-training.
 """
 
