@@ -36,7 +36,7 @@ class Architecture:
 
     The adjacency matrix is upper-triangular with entry ``[i, j] = 1`` for an
     edge from node ``i`` to node ``j``. Node 0 is the cell input (label
-    ``"input"``) and the last node the cell output (label ``"output"``); every
+    ``"input"``) and the last node the cell output (label ``"output"``). Every
     other node carries an operation name of its space. At least one path must
     join input and output. Nodes off every such path are allowed and ignored:
     :meth:`pruned` drops them.
@@ -283,42 +283,50 @@ def _as_choices(
 def _check_structure(matrix: np.ndarray, labels: tuple[str, ...]) -> None:
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise InvalidArchitectureError(f"adjacency matrix has shape {matrix.shape}; it must be square, n x n")
+
     n = matrix.shape[0]
     if n != len(labels):
         raise InvalidArchitectureError(
             f"adjacency matrix has {n} nodes but {len(labels)} operation labels were given; "
             "give one label per node, 'input' first and 'output' last"
         )
+
     if n < 2:
         raise InvalidArchitectureError(f"a cell needs at least 2 nodes (input and output), got {n}")
+
     if not np.all(np.isin(matrix, (0, 1))):
         raise InvalidArchitectureError(
             f"adjacency matrix has entries {sorted(set(matrix.ravel().tolist()) - {0, 1})}; "
             "only 0 and 1 are allowed"
         )
+
     if np.any(np.tril(matrix)):
         below = [(int(i), int(j)) for i, j in zip(*np.nonzero(np.tril(matrix)), strict=True)]
         raise InvalidArchitectureError(
             f"adjacency matrix has edges {below} on or below the diagonal; a cell is a DAG "
             "written in topological order, so every edge (i, j) needs i < j"
         )
+
     if labels[0] != INPUT or labels[-1] != OUTPUT:
         raise InvalidArchitectureError(
             f"the first and last labels are {labels[0]!r} and {labels[-1]!r}; they must be "
             f"{INPUT!r} and {OUTPUT!r}"
         )
+
     misplaced = [label for label in labels[1:-1] if label in (INPUT, OUTPUT)]
     if misplaced:
         raise InvalidArchitectureError(
             f"intermediate nodes are labelled {misplaced}; {INPUT!r} and {OUTPUT!r} are "
             "reserved for the first and last node"
         )
+
     malformed = [label for label in labels if not _LABEL_PATTERN.match(label)]
     if malformed:
         raise InvalidArchitectureError(
             f"operation labels {malformed} contain characters other than letters, digits "
             "and '_.+-'; rename the operations"
         )
+
     if not graph.on_path_mask(matrix).any():
         raise InvalidArchitectureError(
             "no path joins the input (node 0) to the output (node "

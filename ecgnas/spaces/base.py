@@ -65,7 +65,7 @@ class SearchSpace(abc.ABC):
     """
 
     max_path_features: int = 4096
-    """Largest length of :meth:`path_encoding`; see :mod:`ecgnas.spaces.encodings`."""
+    """Maximum number of path entries in :meth:`path_encoding` (rule in ``encodings.path_layout``)."""
 
     # Declaration
 
@@ -82,12 +82,12 @@ class SearchSpace(abc.ABC):
     @property
     @abc.abstractmethod
     def max_nodes(self) -> int:
-        """Most nodes of a pruned cell, input and output included."""
+        """Maximum number of nodes of a pruned cell, input and output included."""
 
     @property
     @abc.abstractmethod
     def max_edges(self) -> int:
-        """Most edges of a pruned cell."""
+        """Maximum number of edges of a pruned cell."""
 
     @property
     def global_choices(self) -> tuple[GlobalChoice, ...]:
@@ -143,19 +143,19 @@ class SearchSpace(abc.ABC):
 
     def _validate_choices(self, arch: Architecture) -> None:
         declared = {choice.name: choice for choice in self.global_choices}
-        given = arch.choices
-        missing = sorted(set(declared) - set(given))
+        arch_choices = arch.choices
+        missing = sorted(set(declared) - set(arch_choices))
         if missing:
             raise InvalidArchitectureError(
                 f"global choices {missing} are missing; space {self.name!r} requires {sorted(declared)}"
             )
-        extra = sorted(set(given) - set(declared))
+        extra = sorted(set(arch_choices) - set(declared))
         if extra:
             raise InvalidArchitectureError(
                 f"global choices {extra} are not declared by space {self.name!r}; declared: "
                 f"{sorted(declared)}"
             )
-        for name, value in given.items():
+        for name, value in arch_choices.items():
             allowed = declared[name].values
             # bool is an int in Python, so compare types as well as values.
             if not any(value == v and type(value) is type(v) for v in allowed):
@@ -210,7 +210,7 @@ class SearchSpace(abc.ABC):
 
     @property
     def max_path_length(self) -> int:
-        """Most intermediate nodes on one input-to-output path of a valid cell."""
+        """Maximum number of intermediate nodes on one input-to-output path of a valid cell."""
         return max(0, min(self.max_nodes - 2, self.max_edges - 1))
 
     def __repr__(self) -> str:

@@ -8,8 +8,8 @@ from ecgnas.exceptions import ConfigError
 from ecgnas.spaces.declaration import read_declaration
 from ecgnas.spaces.declared_space import DeclaredSpace
 
-# NOTE: the declarations live in the repository's searchspaces/ folder, which an
-# editable install finds; a wheel ships them only if they are copied into the
+# NOTE: the declarations live in the repository's searchspaces/ folder, which only
+# an editable install finds. A wheel ships them only if they are copied into the
 # package folder ecgnas/searchspaces/, the first place searched.
 SPACE_DIRS: tuple[Path, ...] = (
     Path(__file__).resolve().parents[1] / "searchspaces",

@@ -40,8 +40,8 @@ class CellSpace(SearchSpace):
     Args:
         name: Short name of the space.
         operations: Operation names for intermediate nodes, at least one.
-        max_nodes: Most nodes of a pruned cell, input and output included, at least 2.
-        max_edges: Most edges of a pruned cell, at least 1.
+        max_nodes: Maximum number of nodes of a pruned cell, input and output included, at least 2.
+        max_edges: Maximum number of edges of a pruned cell, at least 1.
         global_choices: Choices that every architecture sets.
 
     Raises:
@@ -161,7 +161,7 @@ class CellSpace(SearchSpace):
         """Apply one random change of a random kind from :data:`MOVE_KINDS`.
 
         The kind is drawn uniformly among those that can apply, then the change
-        within it; a change that gives an invalid cell or the parent itself is
+        within it. A change that gives an invalid cell or the parent itself is
         drawn again. Removing an edge may disconnect nodes, which pruning drops.
 
         Raises:

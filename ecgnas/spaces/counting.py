@@ -134,7 +134,7 @@ def _sampled_pruned_matrices(
 
     Draws random upper-triangular matrices (every entry 1 with probability 1/2)
     until ``wanted`` pruned ones within the edge limit are found or a million
-    were drawn; the count is the total number of matrices times the accepted
+    were drawn. The count is the total number of matrices times the accepted
     fraction.
     """
     rows, cols = np.triu_indices(n, k=1)

@@ -145,8 +145,8 @@ class SpaceDeclaration:
     Attributes:
         name: Short name of the space.
         description: Free text.
-        max_nodes: Most nodes of a pruned cell, input and output included.
-        max_edges: Most edges of a pruned cell.
+        max_nodes: Maximum number of nodes of a pruned cell, input and output included.
+        max_edges: Maximum number of edges of a pruned cell.
         operations: The cell operations in declared order.
         global_choices: The global choices in declared order.
         input: The model input, or ``None`` for spaces whose models are not built here.
@@ -335,11 +335,11 @@ def _check_limits(max_nodes: int, max_edges: int, cell: _Section) -> None:
         raise ConfigError(
             f"{cell.where('max_edges')} is {max_edges}; at least 1 edge is needed to join input and output"
         )
-    most = max_nodes * (max_nodes - 1) // 2
-    if max_edges > most:
+    possible = max_nodes * (max_nodes - 1) // 2
+    if max_edges > possible:
         raise ConfigError(
-            f"{cell.where('max_edges')} is {max_edges}, more than the {most} edges a DAG of "
-            f"max_nodes={max_nodes} nodes can have; use at most {most}"
+            f"{cell.where('max_edges')} is {max_edges}, more than the {possible} edges a DAG of "
+            f"max_nodes={max_nodes} nodes can have; use at most {possible}"
         )
 
 

@@ -88,10 +88,10 @@ def path_layout(n_operations: int, max_length: int, max_features: int) -> tuple[
     output) is rank 0, then the ``n_operations`` one-node paths, and so on. When
     all paths up to ``max_length`` fit into ``max_features`` entries, each gets
     its own entry. Otherwise the encoding is truncated to ``max_features``
-    entries: every path up to the longest length whose cumulative count fits
-    into half of them keeps its own entry, and the longer paths are hashed (MD5
-    of their operation indices) into the remaining entries, where distinct
-    paths may share one.
+    entries. The shortest paths keep one entry each, for every length whose
+    cumulative path count fits into half of the entries. Longer paths are
+    hashed (MD5 of their operation indices) into the remaining entries, where
+    distinct paths may share one.
 
     Returns:
         ``(exact, size)``: the number of entries with one path each, and the
@@ -112,9 +112,9 @@ def path_layout(n_operations: int, max_length: int, max_features: int) -> tuple[
 def path_encoding(arch: Architecture, space: SearchSpace) -> np.ndarray:
     """Encode a cell as the set of its input-to-output paths, then its global choices.
 
-    Each path is written as the sequence of its intermediate operations; entry
-    ``k`` is 1 when a path of rank ``k`` is present (see :func:`path_layout` for
-    the ranks and the truncation rule). The one-hot global choices of
+    Each path is written as the sequence of its intermediate operations. Entry
+    ``k`` is 1 when a path of rank ``k`` is present, with the ranks and the
+    truncation rule of :func:`path_layout`. The one-hot global choices of
     :func:`global_one_hot` follow, so that architectures differing only in a
     global choice are told apart. The encoding records which paths occur, not
     how often, so cells that differ only in parallel copies of one path (``a``

@@ -66,10 +66,10 @@ def neighbourhood_hash(adjacency: np.ndarray, labels: Sequence[int | str]) -> st
 
     This is the iterative neighbourhood hashing of NAS-Bench-101 (Ying et al.,
     2019, "NAS-Bench-101: Towards Reproducible Neural Architecture Search"), a
-    Weisfeiler-Lehman refinement: every node starts from the hash of its
-    out-degree, in-degree and label, then for ``n`` rounds rehashes the sorted
-    hashes of its predecessors, of its successors and its own hash. The sorted
-    node hashes are hashed once more. Given the NAS-Bench-101 integer labels
+    Weisfeiler-Lehman refinement. Every node starts from the hash of its
+    out-degree, in-degree and label. Then, for ``n`` rounds, it rehashes the
+    sorted hashes of its predecessors, of its successors and its own hash. The
+    sorted node hashes are hashed once more. Given the NAS-Bench-101 integer labels
     (-1 input, -2 output, otherwise the operation's index) it reproduces that
     benchmark's module hashes; the tests check this against its cell table.
 

@@ -12,10 +12,11 @@ The network follows the space's macro skeleton::
       -> head: [Linear + ReLU] + Dropout + Linear             (B, n_classes)
 
 Inside a cell every intermediate node sums its inputs and applies its
-operation; the output node sums its inputs and applies nothing. All nodes of a
+operation. The output node sums its inputs and applies nothing. All nodes of a
 cell have the stack's width, so only edges from the cell input can meet a
-different width (the first cell after a pooling downsample, which keeps the
-width): each such edge gets its own 1x1 convolution + batch norm. The graph
+different width. That happens in the first cell after a pooling downsample,
+which keeps the width, and each such edge gets its own 1x1 convolution + batch
+norm. The graph
 is fixed when the module is built, so ``forward`` has no data-dependent
 control flow and the module can be scripted with TorchScript.
 """
