@@ -76,7 +76,7 @@ class NasBench101SubsetBenchmark(TabularBenchmark):
 
     @property
     def epochs(self) -> tuple[int, ...]:
-        return (FULL_EPOCHS, *(epochs for epochs in EPOCHS if epochs != FULL_EPOCHS))
+        return tuple(sorted(EPOCHS, reverse=True))
 
     @property
     def has_test_metric(self) -> bool:
@@ -86,8 +86,8 @@ class NasBench101SubsetBenchmark(TabularBenchmark):
         module_hash = _checked_hash(self._space, arch)
         row = self._subset.find(module_hash)
         if row is None:
-            # Raises with the reason: an invalid cell, or one outside the subset.
-            self._space.validate(arch)
+            # An invalid cell gets the rule it breaks, a valid one the missing row.
+            self._space.validate_cell(arch)
             row = self._subset.row_of(module_hash)
         return self._result(row, epochs)
 
@@ -105,7 +105,7 @@ class NasBench101SubsetBenchmark(TabularBenchmark):
         return TableResult(
             metric=float(self._subset.valid_accuracy[row, EPOCHS.index(budget)]),
             test_metric=None,
-            cost_s=float(self._subset.train_time_s[row]) * budget / FULL_EPOCHS,
+            cost_s=float(self._subset.train_time_s[row]) * (budget / FULL_EPOCHS),
             epochs=budget,
             params_m=float(self._subset.params[row]) / 1e6,
             benchmark=SUBSET_MODE,

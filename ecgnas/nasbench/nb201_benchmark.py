@@ -100,7 +100,7 @@ class NasBench201Benchmark(TabularBenchmark):
         return TableResult(
             metric=float(self._valid[budget][row]),
             test_metric=float(self._test[budget][row]),
-            cost_s=float(self._time[row]) * budget / FULL_EPOCHS,
+            cost_s=float(self._time[row]) * (budget / FULL_EPOCHS),
             epochs=budget,
             params_m=float(self._params[row]),
             benchmark=f"{MODE}/{self._dataset}",

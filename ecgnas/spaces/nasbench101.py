@@ -112,13 +112,21 @@ class NasBench101Space(CellSpace):
 
     # Validity
 
+    def validate_cell(self, arch: Architecture) -> None:
+        """Check that ``arch`` is a NAS-Bench-101 cell, ignoring any confinement of the space.
+
+        Raises:
+            InvalidArchitectureError: Naming the first rule broken.
+        """
+        super().validate(arch)
+
     def validate(self, arch: Architecture) -> None:
         """Check the NAS-Bench-101 rules, then, for a confined space, that ``arch`` is in it.
 
         Raises:
             InvalidArchitectureError: Naming the first rule broken.
         """
-        super().validate(arch)
+        self.validate_cell(arch)
         if self._allowed is not None and not self.contains_row(self.row_of(arch)):
             raise InvalidArchitectureError(
                 f"{arch.to_string()!r} (hash {architecture_hash(arch)}) is a NAS-Bench-101 cell "
