@@ -13,57 +13,31 @@ unlabelled cells of the same space for pre-training:
   of NAS-Bench-101, not the full benchmark. The pool is drawn from all 423,624
   cells of ``nb101_cells_all.npz``.
 
-The spaces are :class:`ecgnas.spaces.CellSpace` instances with each
-benchmark's operations and limits; their path encodings stop at the longest
-path the benchmark allows (3 operations in NAS-Bench-201, 5 in NAS-Bench-101).
+The spaces are the benchmark adapters :class:`ecgnas.spaces.nasbench201.NasBench201Space`
+and :class:`ecgnas.spaces.nasbench101.NasBench101Space` (the full 423,624-cell
+space), so their space hashes, and with them the cached pre-trained encoders,
+are the ones a search on these benchmarks uses.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ecgnas.exceptions import ConfigError, DataNotFoundError
-from ecgnas.nasbench import nb201_cell
+from ecgnas.nasbench.nb101_cells import load_nb101_cells
 from ecgnas.spaces.architecture import Architecture
-from ecgnas.spaces.cell_space import CellSpace
+from ecgnas.spaces.base import SearchSpace
+from ecgnas.spaces.nasbench101 import NasBench101Space
+from ecgnas.spaces.nasbench201 import NasBench201Space
 
 NB201_DATASETS = {"nb201-cifar10": "cifar10", "nb201-cifar100": "cifar100", "nb201-imagenet16": "imagenet16"}
 TABLES = (*NB201_DATASETS, "nb101-subset20k")
 """Names accepted by :func:`load_table`."""
-
-NB101_OPERATIONS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
-
-
-class _BenchmarkCellSpace(CellSpace):
-    """A cell space whose longest input-to-output path is fixed by the benchmark."""
-
-    def __init__(
-        self, name: str, operations: Sequence[str], max_nodes: int, max_edges: int, path_length: int
-    ):
-        super().__init__(name, operations, max_nodes, max_edges)
-        self._path_length = path_length
-
-    @property
-    def max_path_length(self) -> int:
-        return self._path_length
-
-
-def nb201_space() -> CellSpace:
-    """NAS-Bench-201 as operation-node cells: up to 6 operation nodes and 10 edges, paths of up to 3."""
-    return _BenchmarkCellSpace(
-        "nasbench201-cells", nb201_cell.OPERATIONS, max_nodes=8, max_edges=10, path_length=3
-    )
-
-
-def nb101_space() -> CellSpace:
-    """NAS-Bench-101: up to 7 nodes and 9 edges, paths of up to 5 operations."""
-    return _BenchmarkCellSpace("nasbench101-cells", NB101_OPERATIONS, max_nodes=7, max_edges=9, path_length=5)
 
 
 @dataclass
@@ -80,7 +54,7 @@ class LabelledTable:
     """
 
     name: str
-    space: CellSpace
+    space: SearchSpace
     archs: list[Architecture]
     metrics: np.ndarray
     pool: list[Architecture]
@@ -103,13 +77,14 @@ def load_table(name: str, nasbench_dir: str | Path, pool_size: int = 10_000, see
     folder = Path(nasbench_dir)
     rng = np.random.default_rng(seed)
     if name in NB201_DATASETS:
+        space201 = NasBench201Space()
         rows = _read_csv(folder / "nb201_200ep.csv.gz", ["op_codes", f"{NB201_DATASETS[name]}_valid_acc"])
-        cells = {}
-        archs = [_nb201_arch(text, cells) for text in rows["op_codes"]]
+        archs = [space201.architecture_of(_codes(text)) for text in rows["op_codes"]]
         metrics = np.asarray(rows[f"{NB201_DATASETS[name]}_valid_acc"], dtype=np.float64)
-        pool = [archs[int(i)] for i in rng.integers(len(archs), size=pool_size)]
-        return LabelledTable(name, nb201_space(), archs, metrics, pool, "200-epoch validation accuracy (%)")
+        pool = [space201.sample(rng) for _ in range(pool_size)]
+        return LabelledTable(name, space201, archs, metrics, pool, "200-epoch validation accuracy (%)")
     if name == "nb101-subset20k":
+        space101 = NasBench101Space(load_nb101_cells(folder.parent))
         rows = _read_csv(
             folder / "nb101_subset20k_valid.csv.gz", ["num_vertices", "adj_upper21", "ops", "valid_acc_108ep"]
         )
@@ -118,10 +93,9 @@ def load_table(name: str, nasbench_dir: str | Path, pool_size: int = 10_000, see
             for n, upper, ops in zip(rows["num_vertices"], rows["adj_upper21"], rows["ops"], strict=True)
         ]
         metrics = np.asarray(rows["valid_acc_108ep"], dtype=np.float64)
-        pool = _nb101_pool(folder / "nb101_cells_all.npz", pool_size, rng)
-        return LabelledTable(
-            name, nb101_space(), archs, metrics, pool, "108-epoch validation accuracy (%), one run"
-        )
+        pool = [space101.sample(rng) for _ in range(pool_size)]
+        metric = "108-epoch validation accuracy (%), one run"
+        return LabelledTable(name, space101, archs, metrics, pool, metric)
     raise ConfigError(f"benchmark table {name!r} is unknown; allowed values: {list(TABLES)}")
 
 
@@ -142,12 +116,8 @@ def _read_csv(path: Path, columns: list[str]) -> dict[str, list[str]]:
     return result
 
 
-def _nb201_arch(text: str, cells: dict[str, Architecture]) -> Architecture:
-    if text not in cells:
-        codes = tuple(int(part) for part in text.split("-"))
-        matrix, labels = nb201_cell.operation_graph(codes)
-        cells[text] = Architecture(matrix, labels)
-    return cells[text]
+def _codes(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("-"))
 
 
 def _nb101_arch(n: int, upper: list[int], operations: list[str]) -> Architecture:
@@ -155,20 +125,3 @@ def _nb101_arch(n: int, upper: list[int], operations: list[str]) -> Architecture
     full = np.zeros((7, 7), dtype=np.int64)
     full[np.triu_indices(7, k=1)] = upper
     return Architecture(full[:n, :n], operations[:n])
-
-
-def _nb101_pool(path: Path, size: int, rng: np.random.Generator) -> list[Architecture]:
-    if not path.is_file():
-        raise DataNotFoundError(
-            f"NAS-Bench-101 cell list {path} not found; set --data-dir to the folder above nasbench/"
-        )
-    with np.load(path, allow_pickle=False) as data:
-        rows = rng.integers(len(data["num_vertices"]), size=size)
-        vertices = data["num_vertices"][rows]
-        uppers = data["adj_upper21"][rows]
-        codes = data["ops"][rows]
-        vocabulary = [str(name) for name in data["ops_vocab"]]
-    return [
-        _nb101_arch(int(n), upper.tolist(), [vocabulary[int(c)] for c in code[:n]])
-        for n, upper, code in zip(vertices, uppers, codes, strict=True)
-    ]
