@@ -95,7 +95,7 @@ def main() -> None:
     from ecgnas.baselines import BASELINES, build_baseline
     from ecgnas.data.dataset import Normalizer
 
-    # Rare classes can be missing from a slice; their warnings say nothing about speed.
+    # Rare classes can be missing from a slice, and those warnings are irrelevant to speed.
     warnings.simplefilter("ignore", UserWarning)
     train, validation, predict = load_beats(args.data_dir, args.train_beats, args.predict_beats)
     normalizer = Normalizer.fit(train)

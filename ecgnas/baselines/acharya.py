@@ -4,9 +4,10 @@ Reference: U. R. Acharya, S. L. Oh, Y. Hagiwara, J. H. Tan, M. Adam, A. Gertych 
 R. S. Tan, "A deep convolutional neural network model to classify heartbeats",
 Computers in Biology and Medicine 89:389-396, 2017.
 
-The published network has nine layers: three convolutions (5, 10 and 20 filters of
-sizes 3, 4 and 4), each followed by max-pooling of size 2 and stride 2, then fully
-connected layers of 30, 20 and 5 units, with leaky ReLU activations.
+The published network has nine layers with leaky ReLU activations. Three
+convolutions have 5, 10 and 20 filters of sizes 3, 4 and 4, and each is followed by
+max-pooling of size 2 and stride 2. Fully connected layers of 30, 20 and 5 units
+follow.
 
 Departures from the paper:
 

@@ -5,9 +5,10 @@ A Deep Transferable Representation", IEEE International Conference on Healthcare
 Informatics (ICHI), 2018, arXiv:1805.00794.
 
 The published network reads one beat through a convolution with 32 filters of size
-5, then five residual blocks (convolution, ReLU, convolution, skip addition, ReLU,
-max-pooling of size 5 and stride 2, every convolution with 32 filters of size 5),
-then two fully connected layers of 32 units and a softmax output.
+5, then five residual blocks. Each block is a convolution, ReLU, a second convolution,
+the skip addition, ReLU and max-pooling of size 5 and stride 2, and every convolution
+has 32 filters of size 5. Two fully connected layers of 32 units and a softmax output
+follow.
 
 Departures from the paper:
 

@@ -3,9 +3,10 @@
 The model is any :class:`torch.nn.Module` with
 ``forward(waveform (B, 1, L), rr (B, n_rr)) -> logits (B, n_classes)``, so a
 hand-designed baseline and a candidate built from a search space train the same
-way. A run that breaks (a non-finite loss, out of memory, any other error raised
-by the model or the optimizer) returns a failed :class:`TrainResult` with the
-reason instead of raising, so that a search can go on with the next candidate.
+way. A run that breaks returns a failed :class:`TrainResult` with the reason
+instead of raising, so that a search can go on with the next candidate. Breaking
+means a non-finite loss or logits, out of memory, or any other error raised by the
+model, the optimizer or the device.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def train_model(
 
 
 class _RunState:
-    """What a run has produced so far, kept outside the loop so a failure keeps it."""
+    """Progress of a run: epoch records, best epoch and model size, kept when a later epoch fails."""
 
     def __init__(self) -> None:
         self.records: list[EpochRecord] = []

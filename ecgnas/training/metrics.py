@@ -16,8 +16,8 @@ is reported as NaN, never as 0 or 1. Sensitivity is undefined for a class with n
 reference beats, positive predictivity for a class never predicted, F1 for a class
 that is both absent and never predicted, and the false-positive rate when every
 beat belongs to the class. The macro-F1 averages the defined F1 values of the
-chosen classes only; an undefined one is left out of the mean and reported through
-one :class:`UndefinedMetricWarning` per call.
+chosen classes only. An undefined one is left out of the mean, and one
+:class:`UndefinedMetricWarning` per call lists every undefined value of those classes.
 
 NOTE: EC57 also lists exceptions for some gross statistics, for example not counting
 fusion beats classified as ventricular against the ventricular class. They are not
@@ -159,8 +159,8 @@ def aami_metrics(
         The metrics; see the module docstring for the convention on absent classes.
 
     Raises:
-        ConfigError: The matrix is not square, does not match ``class_names``, holds
-            negative counts or no beat at all, or ``macro_classes`` is empty or names an
+        ConfigError: The matrix is not square, does not match ``class_names``, contains
+            negative counts or no beats at all, or ``macro_classes`` is empty or names an
             unknown class.
     """
     confusion = np.asarray(confusion)
@@ -172,10 +172,10 @@ def aami_metrics(
             f"{list(class_names)}, got {confusion.shape}"
         )
     if (confusion < 0).any():
-        raise ConfigError("confusion matrix holds negative counts; pass beat counts")
+        raise ConfigError("invalid confusion matrix: it contains negative counts; pass beat counts")
     total = int(confusion.sum())
     if total == 0:
-        raise ConfigError("confusion matrix holds no beat; evaluate on a non-empty beat set")
+        raise ConfigError("confusion matrix contains no beats; evaluate on a non-empty beat set")
     macro_classes = tuple(macro_classes)
     if not macro_classes:
         raise ConfigError(f"macro_classes is empty; choose some of {list(class_names)}")

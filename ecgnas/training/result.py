@@ -41,9 +41,9 @@ class TrainResult:
         epochs: Records of the finished epochs; a failed run keeps those it finished.
         best_epoch: Epoch with the highest validation macro-F1, ``None`` when no finished
             epoch had a defined macro-F1.
-        final_metrics: Validation metrics of the weights the model holds after the run
-            (the best epoch's with ``restore_best``, else the last epoch's); ``None`` when
-            the run failed.
+        final_metrics: Validation metrics of the model's weights after the run: the best
+            epoch's with ``restore_best``, else the last epoch's. ``None`` when the run
+            failed.
         device_seconds: Wall-clock seconds that the run held the device: building the
             model, training and evaluation.
         device: Device the run used, such as ``cpu`` or ``cuda:0``.

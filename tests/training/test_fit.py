@@ -15,7 +15,7 @@ from ecgnas.training.metrics import evaluate_predictions
 from ecgnas.training.subsample import take_beats
 
 # One-epoch models on a few hundred beats often never predict a rare class, so the
-# metrics warn about undefined values; those warnings are tested in test_metrics.py.
+# metrics warn about undefined values. Those warnings are tested in test_metrics.py.
 pytestmark = [
     pytest.mark.filterwarnings("ignore::ecgnas.training.metrics.UndefinedMetricWarning"),
     pytest.mark.filterwarnings("ignore::ecgnas.data.dataset.MissingClassWarning"),

@@ -200,7 +200,7 @@ def test_wrong_shape_rejected():
 
 
 def test_empty_matrix_rejected():
-    with pytest.raises(ConfigError, match="no beat"):
+    with pytest.raises(ConfigError, match="no beats"):
         aami_metrics(np.zeros((5, 5), dtype=np.int64))
 
 
