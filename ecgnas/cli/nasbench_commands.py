@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     verify.add_argument(
         "--data-dir",
-        help="data directory whose nasbench/ folder holds the tables (default: $ECGNAS_DATA_DIR)",
+        help="data directory whose nasbench/ folder contains the tables (default: $ECGNAS_DATA_DIR)",
     )
     verify.set_defaults(run=run_verify)
 
@@ -52,7 +52,7 @@ def _add_table_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data-dir",
-        help="data directory whose nasbench/ folder holds the tables "
+        help="data directory whose nasbench/ folder contains the tables "
         "(default: $ECGNAS_DATA_DIR, else ./data)",
     )
     parser.add_argument(
@@ -166,6 +166,6 @@ def run_verify(args: argparse.Namespace) -> int:
             f"({check.seconds:.1f} s, {args.workers} workers)"
         )
         return 0
-    shown = ", ".join(str(row) for row in check.mismatched_rows[:10])
-    print(f"{len(check.mismatched_rows):,} of {check.checked:,} hashes differ; first rows: {shown}")
+    first_rows = ", ".join(str(row) for row in check.mismatched_rows[:10])
+    print(f"{len(check.mismatched_rows):,} of {check.checked:,} hashes differ; first rows: {first_rows}")
     return 1

@@ -1,4 +1,4 @@
-"""Where the NAS-Bench tables live and how their files are checked."""
+"""Locations of the NAS-Bench files, and the checks and digests of those files."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def require_file(folder: Path, name: str) -> Path:
     if not path.is_file():
         raise DataNotFoundError(
             f"NAS-Bench file {path} not found; pass --data-dir DIR (or set ECGNAS_DATA_DIR) "
-            f"where DIR/{NASBENCH_FOLDER}/ holds {name}"
+            f"where DIR/{NASBENCH_FOLDER}/ contains {name}"
         )
     return path
 

@@ -37,7 +37,7 @@ def open_benchmark(
         mode: One of :data:`MODES`.
         dataset: For ``nasbench201``: ``cifar10`` (default), ``cifar100`` or
             ``ImageNet16-120``. The NAS-Bench-101 modes accept only ``cifar10``.
-        data_dir: Data directory whose ``nasbench/`` folder holds the tables
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables
             (default: ``$ECGNAS_DATA_DIR``, else ``./data``).
         cache_dir: Cache directory for the parsed tables.
         record: For ``nasbench101-full``: the official results file (default:

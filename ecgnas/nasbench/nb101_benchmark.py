@@ -45,7 +45,7 @@ class NasBench101SubsetBenchmark(TabularBenchmark):
     for the shorter budgets (an estimate: the subset has no time for them).
 
     Args:
-        data_dir: Data directory whose ``nasbench/`` folder holds the tables.
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables.
         cache_dir: Cache directory.
         cells: An already loaded cell table, to share it between modes.
     """
@@ -137,13 +137,13 @@ class NasBench101FullBenchmark(TabularBenchmark):
     """The ``nasbench101-full`` mode: all 423,624 cells, from the official results file.
 
     The metric and test metric are the validation and test accuracy at the end
-    of training, averaged over the runs (three per budget); the cost is their
+    of training, averaged over the runs (three per budget). The cost is their
     mean training time.
 
     Args:
         record: The official TFRecord file (default:
             ``DATA_DIR/nasbench/nasbench_only108.tfrecord``).
-        data_dir: Data directory whose ``nasbench/`` folder holds the tables.
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables.
         cache_dir: Cache directory.
         cells: An already loaded cell table, to share it between modes.
         verify_crc: Verify the CRC-32C of every record's data when reading the file.

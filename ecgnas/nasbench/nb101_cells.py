@@ -1,6 +1,6 @@
 """The NAS-Bench-101 cell space: all 423,624 unique cells, without results.
 
-``nb101_cells_all.npz`` holds every pruned cell with at most 7 nodes and 9
+``nb101_cells_all.npz`` contains every pruned cell with at most 7 nodes and 9
 edges and the three NAS-Bench-101 operations, one row per hash, rows sorted by
 hash. Cells are stored as the 21 upper-triangle entries of a 7 x 7 adjacency
 matrix and 7 op codes (-1 past the last node).
@@ -96,11 +96,11 @@ def find_row(table_hashes: np.ndarray, table_keys: np.ndarray, module_hash: str)
     Raises:
         ValueError: ``module_hash`` is not 32 hexadecimal characters.
     """
-    wanted = hash_bytes(module_hash).tobytes()
-    key = np.uint64(int.from_bytes(wanted[:8], "big"))
+    requested = hash_bytes(module_hash).tobytes()
+    key = np.uint64(int.from_bytes(requested[:8], "big"))
     row = int(table_keys.searchsorted(key))
     while row < len(table_keys) and table_keys[row] == key:
-        if table_hashes[row].tobytes() == wanted:
+        if table_hashes[row].tobytes() == requested:
             return row
         row += 1
     return None
@@ -204,7 +204,7 @@ def load_nb101_cells(data_dir: str | os.PathLike | None = None) -> NasBench101Ce
             )
     if n != N_CELLS:
         raise BenchmarkFileError(
-            f"{path} holds {n} cells; NAS-Bench-101 has {N_CELLS}. Replace it with the complete table"
+            f"{path} contains {n} cells; NAS-Bench-101 has {N_CELLS}. Replace it with the complete table"
         )
     _check_cells(path, arrays)
     cells = NasBench101Cells(

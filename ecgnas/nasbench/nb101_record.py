@@ -228,7 +228,7 @@ def _build(source: Path, verify_crc: bool) -> Arrays:
         )
         params.setdefault(module_hash, metrics.params)
     if not runs:
-        raise BenchmarkFileError(f"{source} holds no records; download the file again")
+        raise BenchmarkFileError(f"{source} contains no records; download the file again")
 
     ordered = sorted(runs)
     epochs = sorted({budget for per_epoch in runs.values() for budget in per_epoch})

@@ -1,6 +1,6 @@
 """The 20,001-cell NAS-Bench-101 subset with single-run validation accuracy.
 
-``nb101_subset20k_valid.csv.gz`` holds the first 20,001 NAS-Bench-101 hashes in
+``nb101_subset20k_valid.csv.gz`` contains the first 20,001 NAS-Bench-101 hashes in
 lexicographic order, which makes it in effect a uniform random subset (about
 4.7% of the space). Each row has the validation accuracy of *one* training run
 (not the mean of three) after 4, 12, 36 and 108 epochs, the 108-epoch training
@@ -104,7 +104,7 @@ def load_nb101_subset(
 
     Args:
         cells: The full cell table, which every subset hash must be in.
-        data_dir: Data directory whose ``nasbench/`` folder holds the table.
+        data_dir: Data directory whose ``nasbench/`` folder contains the table.
         cache_dir: Cache directory (default: see :func:`ecgnas.data.locate.resolve_cache_dir`).
 
     Raises:

@@ -36,7 +36,7 @@ class NasBench201Benchmark(TabularBenchmark):
 
     Args:
         dataset: ``cifar10``, ``cifar100`` or ``ImageNet16-120``.
-        data_dir: Data directory whose ``nasbench/`` folder holds the tables.
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables.
         cache_dir: Cache directory.
         table: An already loaded table, to share it between datasets.
         space: An already built space, to share it between datasets.

@@ -106,7 +106,7 @@ def format_arch_string(codes: Codes) -> str:
 
 
 def check_codes(codes: Codes) -> None:
-    """Raise ``ValueError`` unless ``codes`` holds six op codes from 0 to 4."""
+    """Raise ``ValueError`` unless ``codes`` contains six op codes from 0 to 4."""
     if len(codes) != N_EDGES or any(not 0 <= int(code) < len(OPERATIONS) for code in codes):
         raise ValueError(
             f"invalid NAS-Bench-201 op codes {tuple(codes)}: expected {N_EDGES} codes from 0 to "

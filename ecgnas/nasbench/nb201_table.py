@@ -6,10 +6,10 @@ schedule). They are parsed once and cached as ``.npz`` (see
 :mod:`ecgnas.nasbench.table_cache`). Accuracies are in percent.
 
 Split conventions follow the NAS-Bench-201 paper. For CIFAR-10 the validation
-accuracy comes from the run trained on 25k images (``cifar10-valid``) and the
-test accuracy from the run trained on all 50k; for CIFAR-100 and
-ImageNet16-120 both come from one set of runs, on the two halves of the
-original test set.
+accuracy comes from the run trained on 25k images (``cifar10-valid``), and the
+test accuracy from the run trained on all 50k. For CIFAR-100 and
+ImageNet16-120 both come from one set of runs, measured on the two halves of
+the original test set.
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ def resolve_dataset(name: str) -> str:
     Raises:
         ConfigError: The name matches no dataset; the message lists the valid names.
     """
-    wanted = str(name).strip().lower()
+    requested = str(name).strip().lower()
     for dataset in DATASETS:
-        if wanted in (dataset.lower(), _COLUMN_PREFIX[dataset]):
+        if requested in (dataset.lower(), _COLUMN_PREFIX[dataset]):
             return dataset
     raise ConfigError(f"unknown NAS-Bench-201 dataset {name!r}; valid datasets: {list(DATASETS)}")
 
@@ -142,7 +142,7 @@ def load_nb201_table(
     """Load the NAS-Bench-201 tables, parsing the CSV files only when the cache is stale.
 
     Args:
-        data_dir: Data directory whose ``nasbench/`` folder holds the tables
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables
             (default: ``$ECGNAS_DATA_DIR``, else ``./data``).
         cache_dir: Cache directory (default: see :func:`ecgnas.data.locate.resolve_cache_dir`).
 

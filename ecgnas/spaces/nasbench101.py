@@ -234,24 +234,24 @@ class NasBench101Space(CellSpace):
             self._cells.hashes, self._cells.keys, np.stack([hash_bytes(text) for text in hashes])
         )
         seen = {architecture_hash(parent)}
-        kept = []
+        inside = []
         for candidate, text, row in zip(candidates, hashes, rows.tolist(), strict=True):
             if text in seen or row < 0 or not self.contains_row(row):
                 continue
             seen.add(text)
-            kept.append(candidate.pruned())
-        return kept
+            inside.append(candidate.pruned())
+        return inside
 
 
 def _table_architecture(matrix: np.ndarray, operations: tuple[str, ...]) -> Architecture:
     """Build the architecture of a cell-table row without validating it again.
 
-    :func:`ecgnas.nasbench.nb101_cells.load_nb101_cells` has checked every row
-    (0/1 upper-triangular matrix, input and output labels at the ends, every
-    node on an input-to-output path), so the checks of ``Architecture.__init__``
-    would only repeat them; skipping them makes building an architecture about
-    ten times faster. The fields are set exactly as ``__init__`` sets them, which
-    the tests compare on table rows.
+    :func:`ecgnas.nasbench.nb101_cells.load_nb101_cells` has checked every row:
+    a 0/1 upper-triangular matrix, input and output labels at the ends, and every
+    node on an input-to-output path. The checks of ``Architecture.__init__``
+    would only repeat them, and skipping them makes building an architecture
+    about ten times faster. The fields are set exactly as ``__init__`` sets them,
+    which the tests compare on table rows.
     """
     # NOTE: depends on Architecture storing exactly these three dataclass fields;
     # replace with a validated fast constructor on Architecture when one exists.
