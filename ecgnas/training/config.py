@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass, fields
 
+from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.exceptions import ConfigError
 from ecgnas.training.metrics import MACRO_CLASSES
 
@@ -93,6 +94,12 @@ class TrainConfig:
             raise ConfigError(
                 f"macro_classes must be a non-empty sequence of class names such as "
                 f"{list(MACRO_CLASSES)}, got {self.macro_classes!r}"
+            )
+        unknown = [name for name in self.macro_classes if name not in AAMI_CLASSES]
+        if unknown:
+            raise ConfigError(
+                f"macro_classes {self.macro_classes!r} names unknown classes {unknown}; choose "
+                f"from {list(AAMI_CLASSES)}"
             )
         # A list from YAML becomes a tuple so that the config stays hashable.
         object.__setattr__(self, "macro_classes", tuple(self.macro_classes))

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 ModelFactory = Callable[[], nn.Module]
 
+STEP_LOG_INTERVAL_S = 30.0
+"""Seconds between DEBUG progress lines inside a long epoch."""
+
 
 class NonFiniteLossError(RuntimeError):
     """The training loss became NaN or infinite."""
@@ -120,7 +123,7 @@ def train_model(
         best_epoch=state.best_epoch,
         final_metrics=state.final_metrics if reason is None else None,
         device_seconds=device_seconds,
-        device=str(device) if device.type == "cpu" else f"cuda:{device.index or 0}",
+        device=_device_name(device),
         threads=threads,
         mixed_precision=use_amp,
         parameter_count=state.parameter_count,
@@ -168,6 +171,7 @@ def _run_epochs(
         # Training pass.
         module.train()
         loss_sum, beat_count = 0.0, 0
+        last_log = epoch_start
         for step, (waveform, rr, labels) in enumerate(train_loader, start=1):
             waveform, rr, labels = waveform.to(device), rr.to(device), labels.to(device)
             optimizer.zero_grad(set_to_none=True)
@@ -185,6 +189,10 @@ def _run_epochs(
             optimizer.step()
             loss_sum += loss_value * labels.shape[0]
             beat_count += labels.shape[0]
+            if time.perf_counter() - last_log >= STEP_LOG_INTERVAL_S:
+                last_log = time.perf_counter()
+                logger.debug("epoch %d/%d: step %d/%d, mean loss %.4f", epoch, config.epochs, step,
+                             len(train_loader), loss_sum / beat_count)
 
         # Validation pass.
         logits, labels = collect_logits(module, validation_loader, device)
@@ -260,6 +268,12 @@ def _format_duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda" and device.index is None:
+        return f"cuda:{torch.cuda.current_device()}"
+    return str(device)
 
 
 def _first_line(error: BaseException) -> str:

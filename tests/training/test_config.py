@@ -30,6 +30,7 @@ BAD_VALUES = [
     ("restore_best", 1),
     ("macro_classes", ()),
     ("macro_classes", "NSVF"),
+    ("macro_classes", ("N", "X")),
 ]
 
 
