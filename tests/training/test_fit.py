@@ -312,3 +312,13 @@ def test_empty_train_rejected(tiny_train, tiny_validation):
     empty = take_beats(tiny_train, np.zeros(len(tiny_train), dtype=bool))
     with pytest.raises(ConfigError, match="train beat set is empty"):
         train_model(AcharyaCNN, empty, tiny_validation, TrainConfig(**FAST))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_mixed_precision_trains(tiny_train, tiny_validation):
+    config = TrainConfig(**{**FAST, "device": "cuda"}, mixed_precision=True)
+    result = train_model(AcharyaCNN, tiny_train, tiny_validation, config)
+    assert result.ok
+    assert result.mixed_precision is True
+    assert result.device.startswith("cuda:")
