@@ -36,9 +36,10 @@ class Predictor(abc.ABC):
     def prob_better(self, first: Architecture, second: Architecture) -> float:
         """Estimate the probability that ``first`` has the higher metric.
 
-        It is :math:`\\sigma((s_1 - s_2) / \\tau)`, which the pairwise logistic
-        loss fits directly. After other losses it orders pairs correctly but is
-        not calibrated.
+        It is :math:`\\sigma((s_1 - s_2) / \\tau)`: the probability that the
+        pairwise logistic loss fits, and the two-cell Plackett-Luce probability
+        of the contrastive ranking loss. After ListNet or MSE it orders pairs
+        like the scores but is not calibrated.
         """
         first_score, second_score = self.score([first, second])
         return 1.0 / (1.0 + math.exp(-(first_score - second_score) / self.temperature))
