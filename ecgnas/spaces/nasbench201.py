@@ -46,7 +46,7 @@ class NasBench201Space(SearchSpace):
 
     Node labels are the NAS-Bench-201 edge operations. ``none`` labels only the
     zero cell ``input -> none -> output``. The class index of the cells is
-    computed once (a few seconds) and cached as ``.npz``.
+    computed once (several seconds) and cached as ``.npz``.
 
     Args:
         cache_dir: Cache directory (default: see :func:`ecgnas.data.locate.resolve_cache_dir`).
@@ -81,8 +81,9 @@ class NasBench201Space(SearchSpace):
 
     @property
     def max_edges(self) -> int:
-        # Input to the 3 edges leaving node 0, 1 -> 2 feeding 2 -> 3, 1 -> 2 and 0 -> 2
-        # feeding 2 -> 3 plus 0 -> 1 feeding 1 -> 2 and 1 -> 3, and the 3 edges into node 3.
+        # With all six edges live: 3 edges leave the input (to the operations on 0->1,
+        # 0->2 and 0->3), 3 enter the output (from 0->3, 1->3 and 2->3), and 4 join
+        # operations (0->1 feeds 1->2 and 1->3, while 0->2 and 1->2 feed 2->3).
         return 10
 
     @property

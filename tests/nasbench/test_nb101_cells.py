@@ -139,7 +139,7 @@ def test_truncated_table_rejected(tmp_path, raw_arrays):
             for key, value in raw_arrays.items()
         },
     )
-    with pytest.raises(BenchmarkFileError, match="holds 1000 cells"):
+    with pytest.raises(BenchmarkFileError, match="contains 1000 cells"):
         load_nb101_cells(folder)
 
 
