@@ -13,13 +13,27 @@ from ecgnas.telemetry import disable_telemetry
 disable_telemetry()
 
 from ecgnas import __version__  # noqa: E402
-from ecgnas.cli import data_commands, nasbench_commands, predictor_commands, space_commands  # noqa: E402
+from ecgnas.cli import (  # noqa: E402
+    data_commands,
+    model_commands,
+    nasbench_commands,
+    predictor_commands,
+    search_commands,
+    space_commands,
+)
 from ecgnas.exceptions import EcgnasError  # noqa: E402
 
 logger = logging.getLogger("ecgnas")
 
 # Each command group module exposes ``register(subparsers)``.
-COMMAND_GROUPS = [data_commands, space_commands, predictor_commands, nasbench_commands]
+COMMAND_GROUPS = [
+    data_commands,
+    space_commands,
+    predictor_commands,
+    nasbench_commands,
+    search_commands,
+    model_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -141,3 +141,34 @@ def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
         unknown_symbols=dict(sorted(unknown.items())),
         non_beats=non_beats,
     )
+
+
+def cut_windows(
+    signal: np.ndarray, fs: float, peaks: np.ndarray, config: PreprocessConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut the beat windows and RR features at R-peak samples of an already preprocessed signal.
+
+    Used for records without reference annotations, where the peaks come from a QRS detector.
+
+    Args:
+        signal: Preprocessed lead in millivolts at rate ``fs``.
+        fs: Sampling rate in Hz.
+        peaks: R-peak samples, increasing, at least two.
+        config: Window lengths and the local RR span.
+
+    Returns:
+        Waveforms ``(n_kept, window)`` float32, RR features ``(n_kept, 7)`` float32, and the
+        boolean mask over ``peaks`` of the beats kept (windows inside the record).
+
+    Raises:
+        RecordError: Fewer than two peaks.
+    """
+    peaks = np.asarray(peaks, dtype=np.int64)
+    if len(peaks) < 2:
+        raise RecordError(f"found {len(peaks)} R peak(s); RR features need at least two")
+    rr = compute_rr_features(peaks / fs, config.local_rr_beats)
+    before, after = config.window_samples(fs)
+    kept = (peaks - before >= 0) & (peaks + after <= signal.shape[0])
+    offsets = np.arange(-before, after)
+    waveforms = signal[peaks[kept][:, None] + offsets[None, :]].astype(np.float32)
+    return waveforms, rr[kept].astype(np.float32), kept

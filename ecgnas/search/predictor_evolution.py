@@ -93,6 +93,8 @@ class PredictorEvolution(Strategy):
         config: Round sizes.
         seed: Seed or generator of every random choice the strategy makes.
         name: Method name recorded in results, for example ``"dcl"`` or ``"npenas"``.
+        time_scale: Factor on the measured seconds of predictor fitting before they are
+            charged to the budget, for example the CPU thread count to charge core-seconds.
     """
 
     def __init__(
@@ -102,8 +104,12 @@ class PredictorEvolution(Strategy):
         config: EvolutionConfig | None = None,
         seed: SeedLike = 0,
         name: str = "dcl",
+        time_scale: float = 1.0,
     ) -> None:
         super().__init__(space, seed)
+        if not time_scale > 0:
+            raise ConfigError(f"time_scale must be positive, got {time_scale!r}")
+        self.time_scale = time_scale
         self.predictor = predictor
         self.config = config or EvolutionConfig()
         self.name = name
@@ -129,7 +135,7 @@ class PredictorEvolution(Strategy):
             pool.update(zip(children, (float(s) for s in scores), strict=True))
             population = self._select(population, children, scores)
         picked = self._infill(pool, history)
-        elapsed = time.perf_counter() - start
+        elapsed = (time.perf_counter() - start) * self.time_scale
         self.predictor_seconds += elapsed
         self._untaken_seconds += elapsed
         return picked

@@ -1,0 +1,116 @@
+"""``ecgnas baseline``, ``ecgnas export`` and ``ecgnas predict``: models after the search."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from ecgnas.baselines import BASELINES
+from ecgnas.cli.options import add_data_options
+from ecgnas.pipelines.ecg_config import preset
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``baseline``, ``export`` and ``predict`` commands."""
+    baseline = subparsers.add_parser(
+        "baseline", help="train a hand-designed model under the search's final-training protocol"
+    )
+    baseline.add_argument("model", choices=sorted(BASELINES), help="baseline to train")
+    baseline.add_argument(
+        "--preset",
+        choices=["smoke", "quick", "full"],
+        default="quick",
+        help="use this preset's final training settings (default: quick)",
+    )
+    baseline.add_argument("--seed", type=int, help="seed (default: 0)")
+    baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
+    add_data_options(baseline)
+    baseline.set_defaults(run=run_baseline_command)
+
+    export = subparsers.add_parser(
+        "export",
+        help="write TorchScript, ONNX and a JSON description of a run's model, checked on real beats",
+    )
+    export.add_argument("run_dir", help="a finished search or baseline run directory")
+    export.add_argument("--out", help="export folder (default: RUN_DIR/export)")
+    add_data_options(export)
+    export.set_defaults(run=run_export_command)
+
+    predict = subparsers.add_parser(
+        "predict", help="classify every beat of a WFDB record with an exported model"
+    )
+    predict.add_argument(
+        "record",
+        help="record path without extension (for example data/mitdb/100), or a record name in DATA_DIR/mitdb",
+    )
+    predict.add_argument("--model", required=True, help="export folder written by `ecgnas export`")
+    predict.add_argument("--out-dir", default=".", help="where the CSV and annotation file go (default: .)")
+    predict.add_argument(
+        "--runtime",
+        choices=["torchscript", "onnx"],
+        default="torchscript",
+        help="runtime of the model (default: torchscript)",
+    )
+    predict.add_argument(
+        "--data-dir", help="data directory for a bare record name (default: $ECGNAS_DATA_DIR)"
+    )
+    predict.set_defaults(run=run_predict_command)
+
+
+def _command_line() -> str | None:
+    return "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
+
+
+def run_baseline_command(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ecgnas.pipelines.baseline import run_baseline
+
+    config = preset(args.preset)
+    if args.seed is not None:
+        config = dataclasses.replace(config, seed=args.seed)
+    run_dir = Path(args.run_dir or f"runs/{args.model}-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}")
+    print(f"Run directory: {run_dir}")
+    run_baseline(
+        args.model, config, run_dir, args.data_dir, args.cache_dir, not args.no_download, _command_line()
+    )
+    print(f"Model: {run_dir / 'model'}")
+    return 0
+
+
+def run_export_command(args: argparse.Namespace) -> int:
+    from ecgnas.data.prepare import prepare_beats
+    from ecgnas.data.splits import split_records
+    from ecgnas.pipelines.export import export_run
+
+    # Parity is checked on real DS2 beats: two records are enough and keep the export fast.
+    beats = prepare_beats(
+        split_records("DS2")[:2],
+        data_dir=args.data_dir,
+        cache_dir=args.cache_dir,
+        download=not args.no_download,
+    )
+    out = export_run(args.run_dir, args.out, beats)
+    print(f"Exported to {out}")
+    return 0
+
+
+def run_predict_command(args: argparse.Namespace) -> int:
+    from ecgnas.data.locate import mitdb_dir
+    from ecgnas.pipelines.predict import load_description, predict_record, summarise, write_outputs
+
+    record = Path(args.record)
+    if not record.with_suffix(".hea").is_file() and not Path(f"{record}.hea").is_file():
+        record = mitdb_dir(args.data_dir) / args.record
+    prediction = predict_record(args.model, record, args.runtime)
+    import wfdb
+
+    fs = float(wfdb.rdheader(str(record)).fs)
+    csv_path, annotation_path = write_outputs(prediction, fs, Path(args.out_dir))
+    print(summarise(prediction))
+    print(f"Wrote {csv_path} and {annotation_path}")
+    del load_description
+    return 0

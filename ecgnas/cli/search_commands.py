@@ -1,0 +1,126 @@
+"""``ecgnas search``: the arrhythmia architecture search end to end."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from ecgnas.cli.options import add_data_options
+from ecgnas.exceptions import EcgnasError
+from ecgnas.pipelines.ecg_config import EXECUTORS, METHODS, preset
+from ecgnas.search.budget import parse_duration
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``search`` command."""
+    parser = subparsers.add_parser(
+        "search",
+        help="search an arrhythmia classifier on MIT-BIH under a compute budget",
+        description="Search the ECG space on DS1 (search-train / search-validation), retrain the best "
+        "architectures on DS1 and test them on DS2. Every candidate is checkpointed; stop with Ctrl-C "
+        "and continue with --resume.",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=["smoke", "quick", "full"],
+        default="quick",
+        help="starting configuration: smoke (minutes, for tests), quick (about 30 minutes "
+        "on 2 CPU cores), full (hours, for a GPU); default: quick",
+    )
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue the stopped search in RUN_DIR")
+    parser.add_argument("--run-dir", help="directory for the run's outputs (default: runs/NAME-TIMESTAMP)")
+    parser.add_argument("--method", choices=METHODS, help="search method (default: dcl)")
+    parser.add_argument(
+        "--budget",
+        help="device time for candidates and predictor fitting, such as 90m, 2h "
+        "or 7.7d (core time on a CPU, GPU time on a GPU)",
+    )
+    parser.add_argument("--max-evals", type=int, help="stop after this many candidates")
+    parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
+    parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
+    parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
+    parser.add_argument("--name", help="run name and MLflow experiment name")
+    parser.add_argument("--executor", choices=EXECUTORS, help="where candidates train (default: local)")
+    parser.add_argument(
+        "--ray-address", help="address of a Ray cluster for --executor ray (default: local Ray)"
+    )
+    parser.add_argument(
+        "--cpus-per-candidate", type=float, help="CPUs Ray reserves per candidate (default: 1)"
+    )
+    parser.add_argument(
+        "--gpus-per-candidate", type=float, help="GPUs Ray reserves per candidate (default: 0)"
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else an SQLite store in the run directory)",
+    )
+    add_data_options(parser)
+    parser.set_defaults(run=run_search_command)
+
+
+def configure(args: argparse.Namespace):
+    """Build the search configuration from the preset and the options given."""
+    config = preset(args.preset)
+    changes = {}
+    if args.method:
+        changes["method"] = args.method
+    if args.budget is not None:
+        changes["budget_seconds"] = parse_duration(args.budget)
+    if args.max_evals is not None:
+        changes["max_evaluations"] = args.max_evals
+    if args.seed is not None:
+        changes["seed"] = args.seed
+    if args.space:
+        changes["space"] = args.space
+    if args.name:
+        changes["name"] = args.name
+    if args.executor:
+        changes["executor"] = args.executor
+    if args.ray_address:
+        changes["ray_address"] = args.ray_address
+    if args.cpus_per_candidate is not None:
+        changes["cpus_per_candidate"] = args.cpus_per_candidate
+    if args.gpus_per_candidate is not None:
+        changes["gpus_per_candidate"] = args.gpus_per_candidate
+    if args.device:
+        changes["search_training"] = dataclasses.replace(config.search_training, device=args.device)
+        changes["final_training"] = dataclasses.replace(config.final_training, device=args.device)
+        changes["predictor"] = dataclasses.replace(config.predictor, device=args.device)
+    return dataclasses.replace(config, **changes)
+
+
+def run_search_command(args: argparse.Namespace) -> int:
+    from ecgnas.pipelines.ecg_search import run_ecg_search
+
+    command = "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
+    if args.resume:
+        run_dir = Path(args.resume)
+        config = None
+    else:
+        config = configure(args)
+        run_dir = Path(args.run_dir or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+        print(f"Run directory: {run_dir}")
+    try:
+        report = run_ecg_search(
+            config,
+            run_dir,
+            resume=bool(args.resume),
+            data_dir=args.data_dir,
+            cache_dir=args.cache_dir,
+            download=not args.no_download,
+            tracking_uri=args.tracking_uri,
+            command=command,
+        )
+    except KeyboardInterrupt:
+        raise EcgnasError(
+            "search stopped; every finished candidate is saved. Continue with "
+            f"`ecgnas search --resume {run_dir}`"
+        ) from None
+    print(f"Report: {report}")
+    print(f"Model:  {run_dir / 'model'}")
+    print(f"MLflow: mlflow ui --backend-store-uri sqlite:///{(run_dir / 'mlflow.db').resolve()} --workers 1")
+    return 0

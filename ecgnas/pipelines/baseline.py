@@ -1,0 +1,127 @@
+"""Hand-designed baselines trained under exactly the protocol of the search's final training.
+
+A baseline run directory has the layout of a search run (``run.json``, ``final/``,
+``model/``), with the baseline in place of the searched architecture, so that
+``ecgnas compare`` reads both the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ecgnas import __version__
+from ecgnas.atomic import write_atomic
+from ecgnas.baselines import BASELINES, build_baseline
+from ecgnas.data.preprocess import PreprocessConfig
+from ecgnas.data.splits import split_records
+from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.ecg_search import cost_unit, load_search_beats
+from ecgnas.pipelines.run_dir import RunDirectory
+from ecgnas.pipelines.saved_model import save_model
+from ecgnas.spaces.cost import count_macs, count_parameters
+from ecgnas.training.fit import train_model
+
+logger = logging.getLogger(__name__)
+
+
+def run_baseline(
+    name: str,
+    config: EcgSearchConfig,
+    run_dir: str | Path,
+    data_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    download: bool = True,
+    command: str | None = None,
+) -> Path:
+    """Train baseline ``name`` on DS1 with ``config.final_training`` and ``config.final_seeds``; test on DS2.
+
+    Returns:
+        The run directory.
+
+    Raises:
+        ConfigError: Unknown baseline name, or the directory already holds a run.
+    """
+    if name not in BASELINES:
+        raise ConfigError(f"unknown baseline {name!r}; choose one of {sorted(BASELINES)}")
+    directory = RunDirectory(run_dir)
+    directory.create()
+    directory.write(
+        {
+            "kind": "baseline",
+            "baseline": name,
+            "config": config.to_dict(),
+            "status": "training",
+            "command": command or f"run_baseline({name!r})",
+            "ecgnas_version": __version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "cost_unit": cost_unit(config.final_training.device),
+        }
+    )
+    preprocess = PreprocessConfig()
+    beats, _ = load_search_beats(data_dir, cache_dir, download, preprocess)
+    ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
+    directory.final_dir.mkdir(parents=True, exist_ok=True)
+    n_rr = ds1.rr.shape[1]
+
+    selected = None
+    for seed_index in range(config.final_seeds):
+        seed = config.seed * 1000 + seed_index
+        logger.info("Training baseline %s, seed %d (%d/%d)", name, seed, seed_index + 1, config.final_seeds)
+        torch.manual_seed(seed)
+        model = build_baseline(name, window=ds1.window, n_rr=n_rr)
+        training = dataclasses.replace(config.final_training, seed=seed, restore_best=False)
+        result = train_model(model, ds1, ds2, training)
+        entry = {
+            "rank": 1,
+            "seed": seed,
+            "arch": name,
+            "validation_metric": None,
+            "status": result.status,
+            "reason": result.reason,
+            "cost_seconds": result.device_seconds,
+            "parameters": count_parameters(model),
+            "macs": count_macs(model, ds1.window, n_rr),
+            "normalizer": dataclasses.asdict(result.normalizer),
+            "test": {},
+            "confusion": None,
+        }
+        if result.ok:
+            metrics = result.final_metrics
+            entry["test"] = {k: v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)}
+            entry["confusion"] = np.asarray(metrics.confusion).tolist()
+            if selected is None:
+                selected = entry
+                save_model(
+                    directory.model_dir,
+                    model,
+                    name,
+                    preprocess,
+                    result.normalizer,
+                    ds1.fs,
+                    ds1.window,
+                    {
+                        "trained_on": "DS1",
+                        "seed": seed,
+                        "test_metrics_ds2": entry["test"],
+                        "parameters": entry["parameters"],
+                        "macs": entry["macs"],
+                    },
+                )
+        payload = json.dumps(entry, indent=2).encode()
+        write_atomic(
+            directory.final_dir / f"rank1-seed{seed_index}.json",
+            lambda handle, data=payload: handle.write(data),
+        )
+    directory.update(status="finished" if selected else "failed")
+    if selected is None:
+        raise ConfigError(f"every training run of baseline {name} failed; see the warnings above")
+    return directory.path

@@ -1,0 +1,162 @@
+"""Configuration of an ECG architecture search, and the named presets."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecgnas.exceptions import ConfigError
+from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
+from ecgnas.search.predictor_evolution import EvolutionConfig
+from ecgnas.training.config import TrainConfig
+
+METHODS: tuple[str, ...] = ("dcl", "npenas", "rea", "rs")
+"""Search methods: dual-contrastive evolution, NPENAS-style evolution, regularized evolution,
+random search."""
+
+EXECUTORS: tuple[str, ...] = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class EcgSearchConfig:
+    """Everything that determines an ECG search and its final training.
+
+    Attributes:
+        name: Run name, also the MLflow experiment name unless ``experiment`` is set.
+        seed: Seed of the strategy, the predictor and every training run.
+        space: Built-in space name or path of a YAML declaration.
+        method: One of :data:`METHODS`.
+        budget_seconds: Device seconds for candidate training and predictor fitting.
+        max_evaluations: Optional cap on the number of candidates.
+        search_training: Training of each candidate (the search fidelity).
+        final_training: Training of the top architectures on all of DS1.
+        final_top_k: Architectures retrained after the search, by search-validation score.
+        final_seeds: Training seeds of each retrained architecture.
+        evolution: Round sizes of predictor-guided evolution (``dcl``, ``npenas``).
+        population: Population of regularized evolution (``rea``).
+        predictor: Predictor settings (``dcl`` pre-trains; ``npenas`` trains from scratch).
+        executor: ``local`` or ``ray``.
+        ray_address: Address of a Ray cluster, or ``None`` for a local instance.
+        cpus_per_candidate: CPUs Ray reserves for each candidate.
+        gpus_per_candidate: GPUs Ray reserves for each candidate.
+        experiment: MLflow experiment name; defaults to ``name``.
+    """
+
+    name: str = "ecg-search"
+    seed: int = 0
+    space: str = "ecg1d"
+    method: str = "dcl"
+    budget_seconds: float = 1800.0
+    max_evaluations: int | None = None
+    search_training: TrainConfig = field(default_factory=TrainConfig)
+    final_training: TrainConfig = field(default_factory=TrainConfig)
+    final_top_k: int = 3
+    final_seeds: int = 2
+    evolution: EvolutionConfig = field(default_factory=EvolutionConfig)
+    population: int = 20
+    predictor: PredictorConfig = field(default_factory=PredictorConfig)
+    executor: str = "local"
+    ray_address: str | None = None
+    cpus_per_candidate: float = 1.0
+    gpus_per_candidate: float = 0.0
+    experiment: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ConfigError(f"method {self.method!r} is unknown; allowed values: {list(METHODS)}")
+        if self.executor not in EXECUTORS:
+            raise ConfigError(f"executor {self.executor!r} is unknown; allowed values: {list(EXECUTORS)}")
+        if not self.budget_seconds > 0:
+            raise ConfigError(
+                f"budget must be positive, got {self.budget_seconds!r} s; for example --budget 30m"
+            )
+        if self.max_evaluations is not None and self.max_evaluations < 1:
+            raise ConfigError(f"max_evaluations must be at least 1, got {self.max_evaluations!r}")
+        if self.final_top_k < 1 or self.final_seeds < 1:
+            raise ConfigError(
+                f"final_top_k and final_seeds must be at least 1, got {self.final_top_k!r} and "
+                f"{self.final_seeds!r}"
+            )
+        if self.population < 2:
+            raise ConfigError(f"population must be at least 2, got {self.population!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the configuration as JSON-serialisable data."""
+        return json.loads(json.dumps(dataclasses.asdict(self), default=list))
+
+    def fingerprint(self) -> str:
+        """Return a hash of everything that changes which candidates the search evaluates.
+
+        The executor and Ray settings are left out: they change where candidates
+        run, not what a search finds, so a search may resume on another executor.
+        """
+        data = self.to_dict()
+        for key in ("executor", "ray_address", "cpus_per_candidate", "gpus_per_candidate", "experiment"):
+            data.pop(key)
+        for key in ("search_training", "final_training"):
+            data[key].pop("device")
+        data["predictor"].pop("device")
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def experiment_name(self) -> str:
+        """The MLflow experiment of this search."""
+        return self.experiment or self.name
+
+
+def preset(name: str) -> EcgSearchConfig:
+    """Return the configuration of a named preset.
+
+    ``smoke`` checks the whole pipeline in a few minutes on 2 CPU cores (the tests
+    use it) on the small ``ecg1d-tiny`` space; its model is not meant to be good.
+    ``quick`` is a real but small search of about 30 minutes on 2 CPU cores. ``full`` is sized for a GPU and
+    follows the scale of published searches: hours of candidate training.
+
+    Raises:
+        ConfigError: Unknown preset name.
+    """
+    if name == "smoke":
+        return EcgSearchConfig(
+            name="ecg-smoke",
+            space="ecg1d-tiny",
+            budget_seconds=240.0,
+            max_evaluations=6,
+            search_training=TrainConfig(epochs=1, normal_fraction=0.05, batch_size=128),
+            final_training=TrainConfig(epochs=1, normal_fraction=0.1, batch_size=128),
+            final_top_k=1,
+            final_seeds=1,
+            evolution=EvolutionConfig(
+                initial=3, population=3, generations=2, offspring=6, infill=3, tournament=2
+            ),
+            predictor=PredictorConfig(
+                encoder=EncoderConfig(hidden=32, layers=2, embedding=32),
+                pretrain=PretrainConfig(n_archs=400, epochs=2, batch_size=64),
+                finetune=FinetuneConfig(epochs=50),
+            ),
+        )
+    if name == "quick":
+        return EcgSearchConfig(
+            name="ecg-quick",
+            budget_seconds=1200.0,
+            search_training=TrainConfig(epochs=3, normal_fraction=0.15, batch_size=128),
+            final_training=TrainConfig(epochs=12, normal_fraction=0.5, batch_size=128),
+            final_top_k=2,
+            final_seeds=2,
+            evolution=EvolutionConfig(initial=8, population=10, generations=4, offspring=20, infill=4),
+            predictor=PredictorConfig(pretrain=PretrainConfig(n_archs=3000, epochs=8)),
+        )
+    if name == "full":
+        return EcgSearchConfig(
+            name="ecg-full",
+            budget_seconds=8 * 3600.0,
+            search_training=TrainConfig(epochs=15, normal_fraction=0.3, batch_size=256),
+            final_training=TrainConfig(epochs=60, normal_fraction=1.0, batch_size=256),
+            final_top_k=5,
+            final_seeds=3,
+            evolution=EvolutionConfig(initial=20, population=20, generations=5, offspring=30, infill=10),
+            predictor=PredictorConfig(pretrain=PretrainConfig(n_archs=50_000, epochs=15)),
+        )
+    raise ConfigError(f"preset {name!r} is unknown; allowed values: ['smoke', 'quick', 'full']")

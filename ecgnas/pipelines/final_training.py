@@ -1,0 +1,179 @@
+"""Final training: the best architectures of a search, retrained on all of DS1, tested on DS2.
+
+Each (architecture, seed) run is saved as it finishes, so an interrupted final
+phase resumes where it stopped. The selected model is the search's best
+architecture by search-validation score (never by DS2 score, which would leak
+the test set into the choice), trained with the first seed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ecgnas.atomic import write_atomic
+from ecgnas.data.beatset import BeatSet
+from ecgnas.data.preprocess import PreprocessConfig
+from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.run_dir import RunDirectory
+from ecgnas.pipelines.saved_model import save_model
+from ecgnas.search.history import History
+from ecgnas.search.result import EvaluationResult
+from ecgnas.spaces.cost import count_macs, count_parameters
+from ecgnas.spaces.declared_space import DeclaredSpace
+from ecgnas.spaces.model import build_model
+from ecgnas.training.fit import train_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FinalResult:
+    """Outcome of the final phase.
+
+    Attributes:
+        runs: One entry per (rank, seed): architecture, seed, DS2 metrics, cost.
+        selected: The entry of the selected model (rank 1, first seed).
+    """
+
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    selected: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def selected_metrics(self) -> dict[str, float]:
+        """DS2 metrics of the selected model."""
+        return self.selected.get("test", {})
+
+
+def top_architectures(history: History, k: int) -> list[EvaluationResult]:
+    """Return the ``k`` best successful results by validation metric, best first."""
+    ranked = sorted(history.successful, key=lambda result: result.metric, reverse=True)
+    return ranked[:k]
+
+
+def retrain_top_architectures(
+    history: History,
+    space: DeclaredSpace,
+    ds1: BeatSet,
+    ds2: BeatSet,
+    config: EcgSearchConfig,
+    directory: RunDirectory,
+    preprocess: PreprocessConfig,
+) -> FinalResult:
+    """Retrain the top architectures with several seeds on DS1, evaluate on DS2, save the selected model."""
+    final = FinalResult()
+    directory.final_dir.mkdir(parents=True, exist_ok=True)
+    n_rr = ds1.rr.shape[1]
+    top = top_architectures(history, config.final_top_k)
+    total = len(top) * config.final_seeds
+    for rank, candidate in enumerate(top, start=1):
+        for seed_index in range(config.final_seeds):
+            seed = config.seed * 1000 + seed_index
+            stem = f"rank{rank}-seed{seed_index}"
+            summary_path = directory.final_dir / f"{stem}.json"
+            if summary_path.is_file():
+                entry = json.loads(summary_path.read_text())
+                logger.info("Final training %s already done; reusing it", stem)
+            else:
+                logger.info(
+                    "Final training %d/%d: rank %d (validation %.4f), seed %d",
+                    len(final.runs) + 1,
+                    total,
+                    rank,
+                    candidate.metric,
+                    seed,
+                )
+                entry = _train_one(candidate, rank, seed, space, ds1, ds2, config, n_rr, directory, stem)
+                payload = json.dumps(entry, indent=2).encode()
+                write_atomic(summary_path, lambda handle, data=payload: handle.write(data))
+            final.runs.append(entry)
+
+    selected = next((run for run in final.runs if run["status"] == "ok"), None)
+    if selected is None:
+        logger.warning("Every final training run failed; no model is saved")
+        return final
+    final.selected = selected
+    _save_selected(selected, space, ds1, preprocess, directory)
+    return final
+
+
+def _train_one(
+    candidate: EvaluationResult,
+    rank: int,
+    seed: int,
+    space: DeclaredSpace,
+    ds1: BeatSet,
+    ds2: BeatSet,
+    config: EcgSearchConfig,
+    n_rr: int,
+    directory: RunDirectory,
+    stem: str,
+) -> dict[str, Any]:
+    training = dataclasses.replace(config.final_training, seed=seed, restore_best=False)
+    torch.manual_seed(seed)
+    model = build_model(candidate.arch, space, rr_features=n_rr)
+    result = train_model(model, ds1, ds2, training)
+    entry: dict[str, Any] = {
+        "rank": rank,
+        "seed": seed,
+        "arch": candidate.arch.to_string(),
+        "validation_metric": candidate.metric,
+        "status": result.status,
+        "reason": result.reason,
+        "cost_seconds": result.device_seconds,
+        "parameters": count_parameters(model),
+        "macs": count_macs(model, ds1.window, n_rr),
+        "normalizer": dataclasses.asdict(result.normalizer),
+        "test": {},
+        "confusion": None,
+    }
+    if result.ok:
+        metrics = result.final_metrics
+        entry["test"] = {k: v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)}
+        entry["confusion"] = np.asarray(metrics.confusion).tolist()
+        weights = directory.final_dir / f"{stem}.pt"
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, weights)
+    return entry
+
+
+def _save_selected(
+    selected: dict[str, Any],
+    space: DeclaredSpace,
+    ds1: BeatSet,
+    preprocess: PreprocessConfig,
+    directory: RunDirectory,
+) -> Path:
+    from ecgnas.data.dataset import Normalizer
+    from ecgnas.spaces.architecture import Architecture
+
+    arch = Architecture.from_string(selected["arch"])
+    model = build_model(arch, space, rr_features=ds1.rr.shape[1])
+    stem = f"rank{selected['rank']}-seed{selected['seed'] % 1000}"
+    state = torch.load(directory.final_dir / f"{stem}.pt", map_location="cpu", weights_only=True)
+    model.load_state_dict(state)
+    values = selected["normalizer"]
+    normalizer = Normalizer(
+        values["waveform_mean"], values["waveform_std"], tuple(values["rr_mean"]), tuple(values["rr_std"])
+    )
+    space_yaml = Path(directory.read()["space_file"]).read_text()
+    extra = {
+        "arch": selected["arch"],
+        "space_name": space.name,
+        "space_yaml": space_yaml,
+        "trained_on": "DS1",
+        "seed": selected["seed"],
+        "test_metrics_ds2": selected["test"],
+        "parameters": selected["parameters"],
+        "macs": selected["macs"],
+    }
+    return save_model(
+        directory.model_dir, model, "searched", preprocess, normalizer, ds1.fs, ds1.window, extra
+    )
