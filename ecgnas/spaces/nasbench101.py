@@ -130,7 +130,7 @@ class NasBench101Space(CellSpace):
         if self._allowed is not None and not self.contains_row(self.row_of(arch)):
             raise InvalidArchitectureError(
                 f"{arch.to_string()!r} (hash {architecture_hash(arch)}) is a NAS-Bench-101 cell "
-                f"outside space {self.name!r}, which holds {self.n_cells} of them"
+                f"outside space {self.name!r}, which contains {self.n_cells} of them"
             )
 
     # Search operators
@@ -148,8 +148,9 @@ class NasBench101Space(CellSpace):
         In the full space this is :meth:`CellSpace.mutate`. In a confined space
         a change that leaves the space is redrawn: the result is uniform over
         the distinct cells of the space one change away (:meth:`neighbours`).
-        When none is, the same holds for two changes; the result then comes
-        from random two-step walks.
+        When no such cell exists, random two-step walks are drawn until one
+        ends in the space, so the result is a cell two changes away, drawn with
+        the walk's probabilities rather than uniformly.
 
         Raises:
             InvalidArchitectureError: ``arch`` is not in this space.
@@ -165,7 +166,7 @@ class NasBench101Space(CellSpace):
         parent = architecture_hash(arch)
         for _ in range(MAX_WALKS):
             child = self._free.mutate(self._free.mutate(arch, generator), generator)
-            if architecture_hash(child) != parent and self._holds(child):
+            if architecture_hash(child) != parent and self._contains(child):
                 return child.pruned()
         raise ConfigError(
             f"space {self.name!r}: no cell of the space within two changes of "
@@ -207,7 +208,7 @@ class NasBench101Space(CellSpace):
         generator = as_generator(rng)
         for _ in range(MAX_WALKS):
             child = self._free.crossover(first, second, generator)
-            if self._holds(child):
+            if self._contains(child):
                 return child
         raise ConfigError(
             f"space {self.name!r}: no crossover child of {first.to_string()!r} and "
@@ -221,7 +222,7 @@ class NasBench101Space(CellSpace):
             _remember(self._first_rings, key, self._inside(self._free.neighbours(arch), arch))
         return self._first_rings[key]
 
-    def _holds(self, arch: Architecture) -> bool:
+    def _contains(self, arch: Architecture) -> bool:
         row = self._cells.find(architecture_hash(arch))
         return row is not None and self.contains_row(row)
 
