@@ -2,9 +2,11 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from ecgnas.cli.main import main
+from ecgnas.nasbench import nb101_hash
 
 RESNET = "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|"
 
@@ -86,3 +88,26 @@ def test_unknown_mode_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["bench", "info", "nasbench301"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_verify_hashes_reports_match(capsys, data_dir, monkeypatch):
+    # The full check takes minutes; check a spread of rows through the same command.
+    real_check = nb101_hash.check_cell_hashes
+
+    def sampled(cells, rows=None, workers=1):
+        return real_check(cells, np.arange(0, len(cells), 4_000), workers)
+
+    monkeypatch.setattr(nb101_hash, "check_cell_hashes", sampled)
+    status = main(["bench", "verify-hashes", "--workers", "1", "--data-dir", str(data_dir)])
+    assert status == 0
+    assert "all 106 NAS-Bench-101 hashes match" in capsys.readouterr().out
+
+
+def test_verify_hashes_reports_mismatch(capsys, data_dir, monkeypatch):
+    def failing(cells, rows=None, workers=1):
+        return nb101_hash.HashCheck(checked=10, mismatched_rows=(3, 7), seconds=0.1)
+
+    monkeypatch.setattr(nb101_hash, "check_cell_hashes", failing)
+    status = main(["bench", "verify-hashes", "--data-dir", str(data_dir)])
+    assert status == 1
+    assert "2 of 10 hashes differ; first rows: 3, 7" in capsys.readouterr().out
