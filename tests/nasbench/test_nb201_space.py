@@ -87,9 +87,9 @@ def test_validate_accepts_relabelled_cell(nb201_space):
 def test_sample_uniform_over_cells(nb201_space):
     rng = np.random.default_rng(0)
     zero = nb201_space.class_index(nb201_space.architecture_of((0,) * 6))
-    share = np.mean([nb201_space.class_index(nb201_space.sample(rng)) == zero for _ in range(20_000)])
-    # 341 of 15,625 cells give the zero cell: 2.18 %, standard error 0.10 %.
-    assert 0.0178 < share < 0.0258
+    share = np.mean([nb201_space.class_index(nb201_space.sample(rng)) == zero for _ in range(10_000)])
+    # 341 of 15,625 cells give the zero cell: 2.18 %, standard error 0.15 %.
+    assert 0.0160 < share < 0.0276
 
 
 def test_zero_cell_neighbours_connected(nb201_space):
