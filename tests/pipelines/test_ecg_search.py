@@ -1,0 +1,199 @@
+"""The ECG search end to end on the real records: search, resume after a kill, export, predict."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from mlflow import MlflowClient
+
+from ecgnas.cli.main import main
+from ecgnas.data.splits import split_records
+from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
+from ecgnas.search.checkpoint import Checkpoint
+from ecgnas.spaces.catalog import load_space
+from ecgnas.training.config import TrainConfig
+
+# A count limit, not the device-time budget, ends these searches, so that runs on a
+# busy machine evaluate the same candidates as runs on an idle one.
+SEARCH_ARGS = ["search", "--preset", "smoke", "--max-evals", "4", "--budget", "2h", "--seed", "3"]
+
+
+def data_args(mitdb_dir, cache_dir):
+    return ["--data-dir", str(mitdb_dir.parent), "--cache-dir", str(cache_dir)]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory, mitdb_dir, session_cache_dir):
+    run_dir = tmp_path_factory.mktemp("search") / "run"
+    status = main([*SEARCH_ARGS, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    assert status == 0
+    return run_dir
+
+
+def checkpoint_results(run_dir):
+    return json.loads((run_dir / "checkpoint.json").read_text())["results"]
+
+
+def test_search_writes_report_and_model(finished_run):
+    state = json.loads((finished_run / "run.json").read_text())
+    assert state["status"] == "finished"
+    assert (finished_run / "model" / "weights.pt").is_file()
+    report = (finished_run / "report.md").read_text()
+    assert "Candidates evaluated: 4" in report
+    assert "DS2 macro-F1" in report
+
+
+def test_search_respects_evaluation_limit(finished_run):
+    assert len(checkpoint_results(finished_run)) == 4
+
+
+def test_search_never_uses_ds2_for_selection(finished_run):
+    state = json.loads((finished_run / "run.json").read_text())
+    results = checkpoint_results(finished_run)
+    best = max((r for r in results if r["status"] == "ok"), key=lambda r: r["metric"])
+    model = json.loads((finished_run / "model" / "model.json").read_text())
+    assert model["arch"] == best["arch"]
+    assert state["config"]["space"] == "ecg1d-tiny"
+
+
+def test_candidates_tracked_in_mlflow(finished_run):
+    state = json.loads((finished_run / "run.json").read_text())
+    client = MlflowClient(tracking_uri=state["tracking_uri"])
+    experiment = client.get_experiment_by_name(state["mlflow_experiment"])
+    children = client.search_runs(
+        [experiment.experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{state['mlflow_parent_run_id']}'",
+    )
+    assert len(children) == 4
+    assert all("macs" in run.data.metrics for run in children)
+    assert all("arch" in run.data.params for run in children)
+    parent = client.get_run(state["mlflow_parent_run_id"])
+    assert parent.data.tags["ecgnas.space_hash"] == state["space_hash"]
+    assert parent.data.tags["ecgnas.data_checksum"] == state["data_checksum"]
+    assert parent.info.status == "FINISHED"
+
+
+def test_resume_after_kill_matches_uninterrupted(finished_run, tmp_path, mitdb_dir, session_cache_dir):
+    run_dir = tmp_path / "killed"
+    command = [
+        sys.executable,
+        "-m",
+        "ecgnas.cli.main",
+        *SEARCH_ARGS,
+        "--run-dir",
+        str(run_dir),
+        *data_args(mitdb_dir, session_cache_dir),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoint = run_dir / "checkpoint.json"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None:
+        if checkpoint.is_file() and len(checkpoint_results(run_dir)) >= 2:
+            break
+        time.sleep(0.5)
+    assert process.poll() is None, "the search finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    killed_at = len(checkpoint_results(run_dir))
+    assert 2 <= killed_at < 4
+
+    status = main(["search", "--resume", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    assert status == 0
+    resumed = checkpoint_results(run_dir)
+    reference = checkpoint_results(finished_run)
+    assert [r["arch"] for r in resumed] == [r["arch"] for r in reference]
+    assert [r["metric"] for r in resumed] == [r["metric"] for r in reference]
+    resumed_state = json.loads((run_dir / "run.json").read_text())
+    client = MlflowClient(tracking_uri=resumed_state["tracking_uri"])
+    experiment = client.get_experiment_by_name(resumed_state["mlflow_experiment"])
+    parents = client.search_runs([experiment.experiment_id], filter_string="tags.ecgnas.method = 'dcl'")
+    assert len(parents) == 1
+
+
+def test_export_and_predict_ds2_record(finished_run, tmp_path, mitdb_dir, session_cache_dir, capsys):
+    export_dir = tmp_path / "export"
+    assert (
+        main(
+            ["export", str(finished_run), "--out", str(export_dir), *data_args(mitdb_dir, session_cache_dir)]
+        )
+        == 0
+    )
+    description = json.loads((export_dir / "ecgnas-model.json").read_text())
+    assert description["parity"]["onnx_max_abs_diff"] <= 1e-4
+    assert description["parity"]["torchscript_max_abs_diff"] <= 1e-4
+    assert description["lead"] == "MLII"
+    assert description["sampling_rate_hz"] == 360.0
+
+    record = split_records("DS2")[0]
+    out = tmp_path / "predictions"
+    assert main(["predict", "--model", str(export_dir), str(mitdb_dir / record), "--out-dir", str(out)]) == 0
+    lines = (out / f"{record}-beats.csv").read_text().splitlines()
+    assert lines[0].startswith("sample,time_s,class,p_N")
+    assert len(lines) > 2000
+    assert (out / f"{record}.ecgnas").is_file()
+    assert "Agreement with the reference annotations" in capsys.readouterr().out
+
+
+def test_failing_candidate_recorded(real_beats):
+    space = load_space("ecg1d-tiny")
+    train = real_beats.select(split_records("search-train")[:2])
+    validation = real_beats.select(split_records("search-validation")[:1])
+    # A huge learning rate drives the loss to infinity within the first steps.
+    evaluator = EcgEvaluator(
+        space,
+        train,
+        validation,
+        TrainConfig(epochs=1, learning_rate=1e12, optimizer="sgd", normal_fraction=0.05),
+    )
+    result = evaluator.evaluate(space.sample(0))
+    assert not result.ok
+    assert "loss" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["search", "--resume", "/nonexistent/run"], "run directory /nonexistent/run not found"),
+        (["search", "--preset", "smoke", "--budget", "0"], "budget '0' must be a positive duration"),
+        (["search", "--preset", "smoke", "--budget", "ten minutes"], "is not a duration"),
+        (["export", "/nonexistent/run"], "run directory /nonexistent/run not found"),
+    ],
+)
+def test_bad_input_errors(arguments, message, capsys):
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error
+
+
+def test_export_of_unfinished_run(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"status": "searching"}))
+    assert main(["export", str(tmp_path)]) == 1
+    assert "has no trained model yet (status 'searching')" in capsys.readouterr().err
+
+
+def test_predict_record_without_lead(tmp_path, finished_run, mitdb_dir, session_cache_dir, capsys):
+    export_dir = tmp_path / "export"
+    main(["export", str(finished_run), "--out", str(export_dir), *data_args(mitdb_dir, session_cache_dir)])
+    capsys.readouterr()
+    assert (
+        main(["predict", "--model", str(export_dir), str(mitdb_dir / "102"), "--out-dir", str(tmp_path)]) == 1
+    )
+    assert "record 102 has none of the requested leads ['MLII']" in capsys.readouterr().err
+
+
+def test_existing_run_dir_rejected(finished_run, capsys):
+    assert main(["search", "--preset", "smoke", "--run-dir", str(finished_run)]) == 1
+    assert "already holds a search" in capsys.readouterr().err
+
+
+def test_resumed_checkpoint_fingerprint_kept(finished_run):
+    state = json.loads((finished_run / "run.json").read_text())
+    from ecgnas.pipelines.ecg_search import config_from_dict
+
+    config = config_from_dict(state["config"])
+    assert Checkpoint(finished_run / "checkpoint.json", config.fingerprint()).load()
