@@ -26,25 +26,21 @@ _TEXT_FIELDS = {"table", "variant"}
 def merge_rows(path: Path, rows: Sequence[EvaluationRow]) -> list[EvaluationRow]:
     """Add ``rows`` to the CSV at ``path``, replacing rows with the same key, and return all rows.
 
-    An exclusive lock on ``PATH.lock`` lets runs in parallel processes merge one at a time.
+    The file stays locked (``flock``) from reading to writing, so runs in
+    parallel processes merge one at a time.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _merge_locked(path, rows)
-
-
-def _merge_locked(path: Path, rows: Sequence[EvaluationRow]) -> list[EvaluationRow]:
-    kept: dict[tuple[str, str, int, int], EvaluationRow] = {}
-    if path.is_file():
-        with path.open(newline="") as handle:
-            for record in csv.DictReader(handle):
-                row = EvaluationRow(**{name: _parse(name, record[name]) for name in _FIELDS})
-                kept[(row.table, row.variant, row.n_train, row.seed)] = row
-    for row in rows:
-        kept[(row.table, row.variant, row.n_train, row.seed)] = row
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
+    with path.open("a+", newline="") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        kept: dict[tuple[str, str, int, int], EvaluationRow] = {}
+        for record in csv.DictReader(handle):
+            row = EvaluationRow(**{name: _parse(name, record[name]) for name in _FIELDS})
+            kept[(row.table, row.variant, row.n_train, row.seed)] = row
+        for row in rows:
+            kept[(row.table, row.variant, row.n_train, row.seed)] = row
+        handle.seek(0)
+        handle.truncate()
         writer = csv.DictWriter(handle, fieldnames=_FIELDS)
         writer.writeheader()
         for row in kept.values():
