@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use this preset's final training settings (default: quick)",
     )
     baseline.add_argument("--seed", type=int, help="seed (default: 0)")
+    baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
     add_data_options(baseline)
     baseline.set_defaults(run=run_baseline_command)
@@ -72,6 +73,10 @@ def run_baseline_command(args: argparse.Namespace) -> int:
     config = preset(args.preset)
     if args.seed is not None:
         config = dataclasses.replace(config, seed=args.seed)
+    if args.threads is not None:
+        config = dataclasses.replace(
+            config, final_training=dataclasses.replace(config.final_training, max_threads=args.threads)
+        )
     run_dir = Path(args.run_dir or f"runs/{args.model}-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Run directory: {run_dir}")
     run_baseline(

@@ -44,6 +44,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     verify.set_defaults(run=run_verify)
 
+    run = commands.add_parser(
+        "run", help="run search methods many times on a benchmark table and update reports/nasbench.md"
+    )
+    run.add_argument(
+        "--bench", choices=MODES, default=NASBENCH201, help="benchmark mode (default: nasbench201)"
+    )
+    run.add_argument("--queries", type=int, default=100, help="table look-ups per run (default: 100)")
+    run.add_argument("--runs", type=int, default=10, help="independent seeds per method (default: 10)")
+    run.add_argument(
+        "--methods",
+        default="dcl,npenas,rea,rs",
+        help="comma-separated methods among dcl, npenas, rea, rs, gnn-rank, pretrain-mse "
+        "(default: dcl,npenas,rea,rs)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel processes, one torch thread each (default: all cores)",
+    )
+    run.add_argument(
+        "--results-dir",
+        default="reports/nasbench",
+        help="folder of the raw CSV results (default: reports/nasbench)",
+    )
+    run.add_argument(
+        "--report", default="reports/nasbench.md", help="report to write (default: reports/nasbench.md)"
+    )
+    _add_table_options(run)
+    run.set_defaults(run=run_bench)
+
+    report = commands.add_parser("report", help="rewrite reports/nasbench.md from the raw results")
+    report.add_argument("--results-dir", default="reports/nasbench", help="folder of the raw CSV results")
+    report.add_argument("--report", default="reports/nasbench.md", help="report to write")
+    report.set_defaults(run=run_report)
+
 
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -169,3 +205,51 @@ def run_verify(args: argparse.Namespace) -> int:
     first_rows = ", ".join(str(row) for row in check.mismatched_rows[:10])
     print(f"{len(check.mismatched_rows):,} of {check.checked:,} hashes differ; first rows: {first_rows}")
     return 1
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    import json
+    import shlex
+    import sys
+    import time
+    from pathlib import Path
+
+    from ecgnas.pipelines.nasbench_harness import HarnessConfig, run_harness
+    from ecgnas.pipelines.nasbench_report import write_report
+
+    if args.queries < 1:
+        raise ConfigError(f"--queries must be at least 1, got {args.queries}")
+    methods = [method.strip() for method in args.methods.split(",") if method.strip()]
+    dataset = args.dataset or ("cifar10" if args.bench == NASBENCH201 else None)
+    config = HarnessConfig(
+        bench=args.bench,
+        dataset=dataset,
+        queries=args.queries,
+        data_dir=args.data_dir,
+        cache_dir=args.cache_dir,
+    )
+    results_dir = Path(args.results_dir)
+    stem = f"{args.bench}-{dataset or 'default'}-q{args.queries}"
+    started = time.perf_counter()
+    run_harness(config, methods, args.runs, results_dir / f"{stem}.csv", args.workers)
+    command = (
+        "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else "ecgnas bench run"
+    )
+    sidecar = results_dir / f"{stem}.json"
+    entry = {"command": command, "seconds": time.perf_counter() - started}
+    sidecar.write_text(json.dumps(entry, indent=2))
+    report = write_report(results_dir, Path(args.report))
+    print(f"Results in {results_dir}; report {report}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ecgnas.pipelines.nasbench_report import write_report
+
+    results_dir = Path(args.results_dir)
+    if not any(results_dir.glob("*.csv")):
+        raise ConfigError(f"no results (*.csv) in {results_dir}; run `ecgnas bench run` first")
+    print(f"Wrote {write_report(results_dir, Path(args.report))}")
+    return 0

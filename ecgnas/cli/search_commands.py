@@ -43,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
     parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
+    parser.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     parser.add_argument("--name", help="run name and MLflow experiment name")
     parser.add_argument("--executor", choices=EXECUTORS, help="where candidates train (default: local)")
     parser.add_argument(
@@ -86,10 +87,15 @@ def configure(args: argparse.Namespace):
         changes["cpus_per_candidate"] = args.cpus_per_candidate
     if args.gpus_per_candidate is not None:
         changes["gpus_per_candidate"] = args.gpus_per_candidate
+    training = {}
     if args.device:
-        changes["search_training"] = dataclasses.replace(config.search_training, device=args.device)
-        changes["final_training"] = dataclasses.replace(config.final_training, device=args.device)
+        training["device"] = args.device
         changes["predictor"] = dataclasses.replace(config.predictor, device=args.device)
+    if args.threads is not None:
+        training["max_threads"] = args.threads
+    if training:
+        changes["search_training"] = dataclasses.replace(config.search_training, **training)
+        changes["final_training"] = dataclasses.replace(config.final_training, **training)
     return dataclasses.replace(config, **changes)
 
 

@@ -125,7 +125,9 @@ def preset(name: str) -> EcgSearchConfig:
             budget_seconds=240.0,
             max_evaluations=6,
             search_training=TrainConfig(epochs=1, normal_fraction=0.05, batch_size=128),
-            final_training=TrainConfig(epochs=1, normal_fraction=0.1, batch_size=128),
+            final_training=TrainConfig(
+                epochs=1, normal_fraction=0.1, batch_size=128, validate_every_epoch=False
+            ),
             final_top_k=1,
             final_seeds=1,
             evolution=EvolutionConfig(
@@ -142,7 +144,9 @@ def preset(name: str) -> EcgSearchConfig:
             name="ecg-quick",
             budget_seconds=1200.0,
             search_training=TrainConfig(epochs=3, normal_fraction=0.15, batch_size=128),
-            final_training=TrainConfig(epochs=12, normal_fraction=0.5, batch_size=128),
+            final_training=TrainConfig(
+                epochs=6, normal_fraction=0.3, batch_size=128, validate_every_epoch=False
+            ),
             final_top_k=2,
             final_seeds=2,
             evolution=EvolutionConfig(initial=8, population=10, generations=4, offspring=20, infill=4),
@@ -153,7 +157,9 @@ def preset(name: str) -> EcgSearchConfig:
             name="ecg-full",
             budget_seconds=8 * 3600.0,
             search_training=TrainConfig(epochs=15, normal_fraction=0.3, batch_size=256),
-            final_training=TrainConfig(epochs=60, normal_fraction=1.0, batch_size=256),
+            final_training=TrainConfig(
+                epochs=60, normal_fraction=1.0, batch_size=256, validate_every_epoch=False
+            ),
             final_top_k=5,
             final_seeds=3,
             evolution=EvolutionConfig(initial=20, population=20, generations=5, offspring=30, infill=10),

@@ -54,7 +54,11 @@ class EcgEvaluator(Evaluator):
             "epochs": [
                 {
                     "train_loss": epoch.train_loss,
-                    **{f"validation_{k}": v for k, v in epoch.validation.as_flat_dict().items()},
+                    **(
+                        {}
+                        if epoch.validation is None
+                        else {f"validation_{k}": v for k, v in epoch.validation.as_flat_dict().items()}
+                    ),
                 }
                 for epoch in result.epochs
             ],

@@ -47,6 +47,9 @@ class TrainConfig:
             macro-F1 instead of those of the last epoch. Leave it off when the validation
             beats are the test beats, or the epoch choice leaks them into the model.
         macro_classes: Classes averaged by the validation macro-F1 that ranks epochs.
+        validate_every_epoch: Whether to score the validation beats after every epoch;
+            when false, only after the last one, which saves time when the validation
+            set is large and no epoch is chosen (``restore_best`` needs every epoch).
     """
 
     epochs: int = 10
@@ -63,6 +66,7 @@ class TrainConfig:
     max_threads: int | None = None
     restore_best: bool = False
     macro_classes: tuple[str, ...] = MACRO_CLASSES
+    validate_every_epoch: bool = True
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "eval_batch_size"):
@@ -76,20 +80,22 @@ class TrainConfig:
         _check_float("normal_fraction", self.normal_fraction, positive=True)
         if self.normal_fraction > 1:
             raise ConfigError(
-                f"normal_fraction must be in (0, 1], got {self.normal_fraction!r}; use 1 to keep "
-                "every N beat"
+                f"normal_fraction must be in (0, 1], got {self.normal_fraction!r}; use 1 to keep every N beat"
             )
 
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("class_balance", self.class_balance, CLASS_BALANCE_MODES)
         if not isinstance(self.device, str) or not DEVICE_PATTERN.fullmatch(self.device):
-            raise ConfigError(
-                f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}"
-            )
-        for name in ("mixed_precision", "restore_best"):
+            raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}")
+        for name in ("mixed_precision", "restore_best", "validate_every_epoch"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
 
+        if self.restore_best and not self.validate_every_epoch:
+            raise ConfigError(
+                "restore_best needs a validation score after every epoch; set validate_every_epoch=True "
+                "or restore_best=False"
+            )
         if isinstance(self.macro_classes, str) or not self.macro_classes:
             raise ConfigError(
                 f"macro_classes must be a non-empty sequence of class names such as "

@@ -48,9 +48,11 @@ def run_settings(device: torch.device, seed: int, max_threads: int | None) -> It
     only warn when an operation has no deterministic version, because some cuDNN and
     cuBLAS kernels need environment settings that a library cannot make safely.
     """
-    cuda_devices = [device.index if device.index is not None else torch.cuda.current_device()] if (
-        device.type == "cuda"
-    ) else []
+    cuda_devices = (
+        [device.index if device.index is not None else torch.cuda.current_device()]
+        if (device.type == "cuda")
+        else []
+    )
     previous_threads = torch.get_num_threads()
     previous_deterministic = torch.are_deterministic_algorithms_enabled()
     previous_warn_only = torch.is_deterministic_algorithms_warn_only_enabled()

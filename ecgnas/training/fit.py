@@ -83,11 +83,19 @@ def train_model(
     normalizer = Normalizer.fit(train)
     subset = subsample_normal(train, config.normal_fraction, np.random.default_rng(config.seed))
     if len(subset) < len(train):
-        logger.info("kept %d of %d training beats (normal_fraction %.3g)", len(subset), len(train),
-                    config.normal_fraction)
+        logger.info(
+            "kept %d of %d training beats (normal_fraction %.3g)",
+            len(subset),
+            len(train),
+            config.normal_fraction,
+        )
     train_loader = make_loader(
-        subset, normalizer, config.batch_size, shuffle=True,
-        balanced=config.class_balance == "sampling", seed=config.seed,
+        subset,
+        normalizer,
+        config.batch_size,
+        shuffle=True,
+        balanced=config.class_balance == "sampling",
+        seed=config.seed,
     )
     validation_loader = make_loader(validation, normalizer, config.eval_batch_size)
     weights = (
@@ -102,8 +110,17 @@ def train_model(
         start = time.perf_counter()
         reason: str | None = None
         try:
-            _run_epochs(model, train_loader, validation_loader, validation.labels, weights, device,
-                        use_amp, config, state)
+            _run_epochs(
+                model,
+                train_loader,
+                validation_loader,
+                validation.labels,
+                weights,
+                device,
+                use_amp,
+                config,
+                state,
+            )
             synchronize(device)
         except (NonFiniteLossError, NonFiniteOutputError) as error:
             reason = str(error)
@@ -191,19 +208,28 @@ def _run_epochs(
             beat_count += labels.shape[0]
             if time.perf_counter() - last_log >= STEP_LOG_INTERVAL_S:
                 last_log = time.perf_counter()
-                logger.debug("epoch %d/%d: step %d/%d, mean loss %.4f", epoch, config.epochs, step,
-                             len(train_loader), loss_sum / beat_count)
+                logger.debug(
+                    "epoch %d/%d: step %d/%d, mean loss %.4f",
+                    epoch,
+                    config.epochs,
+                    step,
+                    len(train_loader),
+                    loss_sum / beat_count,
+                )
 
-        # Validation pass.
-        logits, labels = collect_logits(module, validation_loader, device)
-        metrics = evaluate_predictions(validation_labels, logits.argmax(dim=1).numpy(), AAMI_CLASSES,
-                                       config.macro_classes)
+        # Validation pass, after every epoch or only after the last.
+        metrics = None
+        if config.validate_every_epoch or epoch == config.epochs:
+            logits, labels = collect_logits(module, validation_loader, device)
+            metrics = evaluate_predictions(
+                validation_labels, logits.argmax(dim=1).numpy(), AAMI_CLASSES, config.macro_classes
+            )
         synchronize(device)
         record = EpochRecord(epoch, loss_sum / beat_count, metrics, time.perf_counter() - epoch_start)
         state.records.append(record)
 
         # Best epoch by validation macro-F1; an undefined (NaN) score never wins.
-        if metrics.macro_f1 > best_score:
+        if metrics is not None and metrics.macro_f1 > best_score:
             best_score = metrics.macro_f1
             state.best_epoch = epoch
             if config.restore_best:
@@ -224,8 +250,9 @@ def _make_optimizer(module: nn.Module, config: TrainConfig) -> torch.optim.Optim
         return torch.optim.Adam(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
     if config.optimizer == "adamw":
         return torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
-    return torch.optim.SGD(parameters, lr=config.learning_rate, weight_decay=config.weight_decay,
-                           momentum=0.9, nesterov=True)
+    return torch.optim.SGD(
+        parameters, lr=config.learning_rate, weight_decay=config.weight_decay, momentum=0.9, nesterov=True
+    )
 
 
 def _check_logit_shape(logits: torch.Tensor, batch: int) -> None:
@@ -253,14 +280,30 @@ def _check_beat_sets(train: BeatSet, validation: BeatSet) -> None:
         )
 
 
-def _log_epoch(record: EpochRecord, epochs: int, best_epoch: int | None, best_score: float,
-               elapsed: float) -> None:
+def _log_epoch(
+    record: EpochRecord, epochs: int, best_epoch: int | None, best_score: float, elapsed: float
+) -> None:
     remaining = elapsed / record.epoch * (epochs - record.epoch)
+    if record.validation is None:
+        logger.info(
+            "epoch %d/%d: train loss %.4f, %.1f s, ETA %s",
+            record.epoch,
+            epochs,
+            record.train_loss,
+            record.seconds,
+            _format_duration(remaining),
+        )
+        return
     logger.info(
-        "epoch %d/%d: train loss %.4f, validation macro-F1 %.4f (best %.4f at epoch %s), "
-        "%.1f s, ETA %s",
-        record.epoch, epochs, record.train_loss, record.validation.macro_f1, best_score,
-        best_epoch, record.seconds, _format_duration(remaining),
+        "epoch %d/%d: train loss %.4f, validation macro-F1 %.4f (best %.4f at epoch %s), %.1f s, ETA %s",
+        record.epoch,
+        epochs,
+        record.train_loss,
+        record.validation.macro_f1,
+        best_score,
+        best_epoch,
+        record.seconds,
+        _format_duration(remaining),
     )
 
 

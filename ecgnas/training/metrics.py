@@ -238,9 +238,7 @@ def _class_index(name: str, class_names: tuple[str, ...], what: str) -> int:
         raise ConfigError(f"unknown {what} {name!r}; choose one of {list(class_names)}") from None
 
 
-def _warn_undefined(
-    class_names: tuple[str, ...], indices: list[int], values: dict[str, np.ndarray]
-) -> None:
+def _warn_undefined(class_names: tuple[str, ...], indices: list[int], values: dict[str, np.ndarray]) -> None:
     undefined = [
         f"{metric} of {class_names[index]}"
         for metric, array in values.items()

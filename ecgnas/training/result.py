@@ -21,13 +21,14 @@ class EpochRecord:
         epoch: Epoch number, starting at 1.
         train_loss: Mean training loss per beat over the epoch (class-weighted when the
             run uses class weights).
-        validation: Metrics on the validation beats after the epoch.
+        validation: Metrics on the validation beats after the epoch; ``None`` for an epoch
+            without a validation pass (``TrainConfig.validate_every_epoch`` false).
         seconds: Wall-clock seconds of the epoch, training and evaluation together.
     """
 
     epoch: int
     train_loss: float
-    validation: AamiMetrics
+    validation: AamiMetrics | None
     seconds: float
 
 

@@ -251,6 +251,20 @@ def test_restore_best_setting(tiny_train, tiny_validation):
     np.testing.assert_array_equal(reevaluated.confusion, best.confusion)
 
 
+def test_validate_every_epoch_setting(tiny_train, tiny_validation):
+    every, _ = train_seeded(tiny_train, tiny_validation, epochs=2)
+    last_only, _ = train_seeded(tiny_train, tiny_validation, epochs=2, validate_every_epoch=False)
+    assert every.epochs[0].validation is not None
+    assert last_only.epochs[0].validation is None
+    # Validation passes use no randomness, so skipping one leaves training unchanged.
+    np.testing.assert_array_equal(last_only.final_metrics.confusion, every.final_metrics.confusion)
+
+
+def test_restore_best_needs_every_epoch():
+    with pytest.raises(ConfigError, match="restore_best needs a validation score after every epoch"):
+        TrainConfig(restore_best=True, validate_every_epoch=False)
+
+
 def test_macro_classes_setting(tiny_train, tiny_validation):
     config = TrainConfig(**FAST, macro_classes=("S", "V"))
     result = train_model(AcharyaCNN, tiny_train, tiny_validation, config)
