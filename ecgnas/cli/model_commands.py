@@ -60,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     predict.set_defaults(run=run_predict_command)
 
+    register_compare(subparsers)
+
 
 def _command_line() -> str | None:
     return "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
@@ -118,4 +120,25 @@ def run_predict_command(args: argparse.Namespace) -> int:
     print(summarise(prediction))
     print(f"Wrote {csv_path} and {annotation_path}")
     del load_description
+    return 0
+
+
+def register_compare(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` command."""
+    compare = subparsers.add_parser(
+        "compare", help="write reports/ecg_comparison.md from searched and baseline run directories"
+    )
+    compare.add_argument("run_dirs", nargs="+", help="finished search and baseline run directories")
+    compare.add_argument(
+        "--out", default="reports/ecg_comparison.md", help="report path (figures go beside it)"
+    )
+    compare.set_defaults(run=run_compare_command)
+
+
+def run_compare_command(args: argparse.Namespace) -> int:
+    from ecgnas.pipelines.compare import write_comparison
+
+    command = _command_line() or "ecgnas compare " + " ".join(args.run_dirs)
+    report = write_comparison([Path(path) for path in args.run_dirs], Path(args.out), command)
+    print(f"Wrote {report}")
     return 0

@@ -24,6 +24,7 @@ from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.ecg_evaluator import charged_seconds
 from ecgnas.pipelines.ecg_search import cost_unit, load_search_beats
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import save_model
@@ -87,7 +88,7 @@ def run_baseline(
             "validation_metric": None,
             "status": result.status,
             "reason": result.reason,
-            "cost_seconds": result.device_seconds,
+            "cost_seconds": charged_seconds(result),
             "parameters": count_parameters(model),
             "macs": count_macs(model, ds1.window, n_rr),
             "normalizer": dataclasses.asdict(result.normalizer),

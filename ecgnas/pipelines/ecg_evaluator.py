@@ -15,8 +15,20 @@ from ecgnas.spaces.declared_space import DeclaredSpace
 from ecgnas.spaces.model import build_model
 from ecgnas.training.config import TrainConfig
 from ecgnas.training.fit import train_model
+from ecgnas.training.result import TrainResult
 
 logger = logging.getLogger(__name__)
+
+
+def charged_seconds(result: TrainResult) -> float:
+    """Return the device time a training run is charged: GPU seconds, or CPU core-seconds.
+
+    On a CPU, a run holds ``threads`` cores for its wall-clock time, so the budget,
+    stated in core-hours, is charged wall-clock seconds times threads.
+    """
+    if result.device.startswith("cuda"):
+        return result.device_seconds
+    return result.device_seconds * result.threads
 
 
 class EcgEvaluator(Evaluator):
@@ -69,10 +81,10 @@ class EcgEvaluator(Evaluator):
                 "failed",
                 math.nan,
                 None,
-                result.device_seconds,
+                charged_seconds(result),
                 result.reason or "training failed",
                 info,
             )
         metrics = result.final_metrics
         info.update({f"validation_{k}": v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)})
-        return EvaluationResult(arch, OK, float(metrics.macro_f1), None, result.device_seconds, "", info)
+        return EvaluationResult(arch, OK, float(metrics.macro_f1), None, charged_seconds(result), "", info)

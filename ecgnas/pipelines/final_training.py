@@ -23,6 +23,7 @@ from ecgnas.atomic import write_atomic
 from ecgnas.data.beatset import BeatSet
 from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.ecg_evaluator import charged_seconds
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import save_model
 from ecgnas.search.history import History
@@ -128,7 +129,7 @@ def _train_one(
         "validation_metric": candidate.metric,
         "status": result.status,
         "reason": result.reason,
-        "cost_seconds": result.device_seconds,
+        "cost_seconds": charged_seconds(result),
         "parameters": count_parameters(model),
         "macs": count_macs(model, ds1.window, n_rr),
         "normalizer": dataclasses.asdict(result.normalizer),

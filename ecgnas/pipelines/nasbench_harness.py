@@ -114,6 +114,8 @@ def run_once(method: str, seed: int, config: HarnessConfig) -> list[dict]:
     from ecgnas.pipelines.table_evaluator import TableEvaluator
 
     torch.set_num_threads(1)
+    # One line per table look-up would flood the harness log; the harness logs each run instead.
+    logging.getLogger("ecgnas.search").setLevel(logging.WARNING)
     benchmark = open_table(config)
     started = time.perf_counter()
     strategy = make_strategy(method, benchmark.space, config, seed)

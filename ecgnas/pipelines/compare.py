@@ -1,0 +1,250 @@
+"""``reports/ecg_comparison.md``: searched and hand-designed models on DS2, side by side.
+
+Every figure comes from the run directories passed in (their final training runs
+on DS1, tested on DS2) or is measured here (CPU latency). Published inter-patient
+results are listed apart and marked as not rerun.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ecgnas.data.aami import AAMI_CLASSES
+from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.run_dir import RunDirectory
+from ecgnas.pipelines.saved_model import load_model
+
+# Published inter-patient (de Chazal DS1/DS2) F1 scores in %, not rerun here.
+PUBLISHED = [
+    ("Niu et al. 2020, symbolic-representation CNN, Artif. Intell. Med.", {"S": 76.6, "V": 89.7}),
+    ("Guo et al. 2019, dense CNN with RR features, IEEE Access", {"S": 61.25, "V": 89.75}),
+]
+TARGET_MARGIN = 0.025
+TARGET_F1 = {"S": 0.78, "V": 0.92}
+
+
+def measure_latency(model: torch.nn.Module, window: int, n_rr: int, repeats: int = 200) -> float:
+    """Return the median CPU latency in milliseconds of classifying one beat (batch of 1, one thread)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        waveform, rr = torch.randn(1, 1, window), torch.randn(1, n_rr)
+        times = []
+        with torch.no_grad():
+            for _ in range(10):
+                model(waveform, rr)
+            for _ in range(repeats):
+                start = time.perf_counter()
+                model(waveform, rr)
+                times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
+    return float(np.median(times) * 1000)
+
+
+def summarise_run(path: Path) -> dict[str, Any]:
+    """Collect the DS2 results of a run's selected architecture over its seeds."""
+    directory = RunDirectory(path)
+    state = directory.read()
+    runs = [json.loads(p.read_text()) for p in sorted(directory.final_dir.glob("rank1-seed*.json"))]
+    ok = [run for run in runs if run["status"] == "ok"]
+    if not ok or not (directory.model_dir / "model.json").is_file():
+        raise ConfigError(
+            f"run {path} has no finished final training (status {state.get('status', 'unknown')!r}); "
+            "finish it before comparing"
+        )
+    saved = load_model(directory.model_dir)
+    description = saved.description
+    kind = state.get("kind", "search")
+    config = state.get("config", {})
+    name = state["baseline"] if kind == "baseline" else f"searched ({config.get('method', '?')})"
+    cost = state.get("search_cost_seconds", 0.0) + sum(run["cost_seconds"] for run in runs)
+    return {
+        "name": name,
+        "path": str(path),
+        "kind": kind,
+        "command": state.get("command", ""),
+        "unit": state.get("cost_unit", "core-hours"),
+        "search_seconds": state.get("search_cost_seconds", 0.0),
+        "total_seconds": cost,
+        "parameters": ok[0]["parameters"],
+        "macs": ok[0]["macs"],
+        "arch": ok[0]["arch"],
+        "seeds": len(ok),
+        "metrics": {key: [run["test"].get(key, math.nan) for run in ok] for key in ok[0]["test"]},
+        "confusion": np.sum([run["confusion"] for run in ok], axis=0) / len(ok),
+        "latency_ms": measure_latency(
+            saved.model, description["window_samples"], len(description["rr_features"])
+        ),
+    }
+
+
+def _mean(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def _cell(values: list[float], scale: float = 100.0) -> str:
+    finite = [v * scale for v in values if math.isfinite(v)]
+    if not finite:
+        return "n/a"
+    if len(finite) == 1:
+        return f"{finite[0]:.2f}"
+    return f"{np.mean(finite):.2f} ± {np.std(finite, ddof=1):.2f}"
+
+
+def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
+    """Draw the row-normalised DS2 confusion matrix of every model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(models), figsize=(4 * len(models), 4), squeeze=False)
+    for axis, model in zip(axes[0], models, strict=True):
+        confusion = np.asarray(model["confusion"], dtype=float)
+        rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+        axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+        for i in range(len(AAMI_CLASSES)):
+            for j in range(len(AAMI_CLASSES)):
+                axis.text(
+                    j,
+                    i,
+                    f"{rates[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if rates[i, j] > 0.5 else "black",
+                )
+        axis.set_xticks(range(len(AAMI_CLASSES)), AAMI_CLASSES)
+        axis.set_yticks(range(len(AAMI_CLASSES)), AAMI_CLASSES)
+        axis.set_xlabel("predicted")
+        axis.set_ylabel("reference")
+        axis.set_title(model["name"], fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
+    """Draw the DS2 F1 of each class for every model as grouped bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    classes = ("N", "S", "V", "F")
+    figure, axis = plt.subplots(figsize=(7, 4))
+    width = 0.8 / len(models)
+    for index, model in enumerate(models):
+        values = [_mean(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
+        axis.bar(np.arange(len(classes)) + index * width, values, width, label=model["name"])
+    axis.set_xticks(np.arange(len(classes)) + width * (len(models) - 1) / 2, classes)
+    axis.set_ylabel("F1 on DS2")
+    axis.set_ylim(0, 1)
+    axis.legend(fontsize=8)
+    axis.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
+    """Write the comparison report and its figures next to it."""
+    if not run_dirs:
+        raise ConfigError("compare needs at least one run directory")
+    models = [summarise_run(Path(path)) for path in run_dirs]
+    figures = report.parent
+    figures.mkdir(parents=True, exist_ok=True)
+    confusion_png, f1_png = figures / "ecg_comparison_confusion.png", figures / "ecg_comparison_f1.png"
+    plot_confusions(models, confusion_png)
+    plot_f1(models, f1_png)
+
+    lines = [
+        "# Searched versus hand-designed arrhythmia classifiers",
+        "",
+        f"Produced by `{command}`. Every model was trained on all DS1 records and tested on the DS2 records "
+        "of the inter-patient protocol (de Chazal et al. 2004), paced records excluded; values are "
+        "mean ± standard deviation over training seeds, in percent. Latency: median time to classify one "
+        "beat (batch 1, one CPU thread) on the machine that ran the command.",
+        "",
+        "Runs compared, with the commands that produced them:",
+        "",
+    ]
+    lines += [f"- {m['name']}: `{m['command']}` (`{m['path']}`)" for m in models]
+    lines += [
+        "",
+        "## Overview",
+        "",
+        "| model | parameters | MACs per beat | latency (ms) | accuracy | macro-F1 (N,S,V,F) | F1 S | F1 V "
+        "| seeds | compute used |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for m in models:
+        compute = f"{m['total_seconds'] / 3600:.2f} {m['unit']}"
+        if m["search_seconds"]:
+            compute += f" ({m['search_seconds'] / 3600:.2f} for the search)"
+        lines.append(
+            f"| {m['name']} | {m['parameters']:,} | {m['macs']:,} | {m['latency_ms']:.2f} "
+            f"| {_cell(m['metrics'].get('accuracy', []))} | {_cell(m['metrics'].get('macro_f1', []))} "
+            f"| {_cell(m['metrics'].get('f1_S', []))} | {_cell(m['metrics'].get('f1_V', []))} | {m['seeds']} "
+            f"| {compute} |"
+        )
+    lines += ["", "![F1 per class](ecg_comparison_f1.png)", "", "## AAMI EC57 per-class metrics on DS2", ""]
+    for m in models:
+        lines += [f"### {m['name']}", "", "| class | Se | +P | F1 | FPR |", "| --- | --- | --- | --- | --- |"]
+        for name in AAMI_CLASSES:
+            cells = [
+                _cell(m["metrics"].get(f"{key}_{name}", []))
+                for key in ("sensitivity", "positive_predictivity", "f1", "false_positive_rate")
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["![confusion matrices](ecg_comparison_confusion.png)", "", "## Targets", ""]
+    lines += _targets(models)
+    lines += [
+        "",
+        "## Published inter-patient results (not rerun here)",
+        "",
+        "F1 in percent on DS2 as reported by the authors; their preprocessing, lead use and training "
+        "differ from ours, so they are context, not a controlled comparison.",
+        "",
+        "| source | F1 S | F1 V |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {source} | {f1['S']:.2f} | {f1['V']:.2f} |" for source, f1 in PUBLISHED]
+    report.write_text("\n".join(lines) + "\n")
+    return report
+
+
+def _targets(models: list[dict[str, Any]]) -> list[str]:
+    searched = [m for m in models if m["kind"] != "baseline"]
+    baselines = [m for m in models if m["kind"] == "baseline"]
+    lines = []
+    for m in searched:
+        macro = _mean(m["metrics"].get("macro_f1", []))
+        for name, target in TARGET_F1.items():
+            value = _mean(m["metrics"].get(f"f1_{name}", []))
+            verdict = "met" if value >= target else f"missed by {100 * (target - value):.1f} points"
+            lines.append(
+                f"- {m['name']}: F1 {name} {100 * value:.2f} (target ≥ {100 * target:.0f}): {verdict}"
+            )
+        if baselines:
+            best = max(baselines, key=lambda b: _mean(b["metrics"].get("macro_f1", [])))
+            margin = macro - _mean(best["metrics"].get("macro_f1", []))
+            verdict = (
+                "met" if margin >= TARGET_MARGIN else f"missed by {100 * (TARGET_MARGIN - margin):.1f} points"
+            )
+            lines.append(
+                f"- {m['name']}: macro-F1 {100 * macro:.2f} versus the best hand-designed baseline "
+                f"{best['name']} {100 * (macro - margin):.2f}, margin {100 * margin:+.2f} points "
+                f"(target ≥ +{100 * TARGET_MARGIN:.1f}): {verdict}"
+            )
+    return lines or ["- No searched model in this comparison."]

@@ -1,0 +1,50 @@
+"""Baselines under the final-training protocol, and the comparison report."""
+
+import json
+
+import pytest
+
+from ecgnas.cli.main import main
+
+BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
+
+
+@pytest.fixture(scope="module")
+def baseline_run(tmp_path_factory, mitdb_dir, session_cache_dir):
+    run_dir = tmp_path_factory.mktemp("baseline") / "acharya"
+    status = main([*BASELINE_ARGS, "--run-dir", str(run_dir), "--data-dir", str(mitdb_dir.parent),
+                   "--cache-dir", str(session_cache_dir)])
+    assert status == 0
+    return run_dir
+
+
+def test_baseline_run_layout(baseline_run):
+    state = json.loads((baseline_run / "run.json").read_text())
+    assert state["kind"] == "baseline"
+    assert state["status"] == "finished"
+    entry = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())
+    assert entry["status"] == "ok"
+    assert 0.0 < entry["test"]["macro_f1"] <= 1.0
+    assert sum(map(sum, entry["confusion"])) > 49_000
+
+
+def test_compare_writes_report_and_figures(baseline_run, tmp_path):
+    report = tmp_path / "ecg_comparison.md"
+    assert main(["compare", str(baseline_run), "--out", str(report)]) == 0
+    text = report.read_text()
+    assert "| acharya2017 |" in text
+    assert "Published inter-patient results (not rerun here)" in text
+    assert (tmp_path / "ecg_comparison_confusion.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "ecg_comparison_f1.png").is_file()
+
+
+def test_compare_unfinished_run_rejected(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"status": "searching"}))
+    assert main(["compare", str(tmp_path), "--out", str(tmp_path / "r.md")]) == 1
+    assert "has no finished final training (status 'searching')" in capsys.readouterr().err
+
+
+def test_unknown_baseline_rejected(capsys):
+    with pytest.raises(SystemExit):
+        main(["baseline", "resnet9000"])
+    assert "invalid choice: 'resnet9000'" in capsys.readouterr().err
