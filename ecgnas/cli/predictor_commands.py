@@ -80,6 +80,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.set_defaults(run=run_eval)
 
+    report = commands.add_parser("report", help="rebuild the report's results section from the rows CSV")
+    report.add_argument(
+        "--results", default="reports/predictor_results.csv", help="CSV of per-seed rows written by eval"
+    )
+    report.add_argument("--report", default="reports/predictor.md", help="Markdown report to update")
+    report.set_defaults(run=run_report)
+
 
 def run_eval(args: argparse.Namespace) -> int:
     import torch
@@ -91,10 +98,10 @@ def run_eval(args: argparse.Namespace) -> int:
     from ecgnas.predictor.report import (
         merge_rows,
         plot_scatters,
-        pretraining_gain,
         record_command,
         results_tables,
         write_marked_section,
+        write_report,
     )
     from ecgnas.predictor.variants import parse_variant
 
@@ -134,38 +141,28 @@ def run_eval(args: argparse.Namespace) -> int:
         print(results_tables(rows))
 
     results = Path(args.results)
-    merged = merge_rows(results, all_rows)
-    command = "ecgnas " + " ".join(shlex.quote(part) for part in sys.argv[1:])
-    commands = record_command(results.with_suffix(".commands"), command)
-    report = Path(args.report)
-    figure_note = ""
-    if scatters:
-        for scatter in scatters:
-            figure = report.parent / f"predictor-scatter-{scatter.table}.png"
-            plot_scatters([scatter], figure)
-            figure_note += f"![{scatter.table}]({figure.name})\n"
-    body = "\n".join(
-        [
-            "## Results",
-            "",
-            f"Written by `ecgnas predictor eval`; rows are in `{results.name}`. Commands behind these rows:",
-            "",
-            "```",
-            *commands,
-            "```",
-            "",
-            "Mean ± standard deviation over seeds. The test sample is "
-            f"{args.n_test} cells not used for training, redrawn per seed.",
-            "",
-            results_tables(merged),
-            "### Pre-training against no pre-training (Kendall τ)",
-            "",
-            pretraining_gain(merged, "dual-contrastive", "gnn-rank"),
-            "",
-        ]
+    merge_rows(results, all_rows)
+    record_command(
+        results.with_suffix(".commands"), "ecgnas " + " ".join(shlex.quote(part) for part in sys.argv[1:])
     )
-    write_marked_section(report, "predictor-eval", body)
+    report = Path(args.report)
+    write_report(results, report)
+    figure_note = ""
+    for scatter in scatters:
+        figure = report.parent / f"predictor-scatter-{scatter.table}.png"
+        plot_scatters([scatter], figure)
+        figure_note += f"![{scatter.table}]({figure.name})\n"
     if figure_note:
         write_marked_section(report, "predictor-scatter", "## Predicted versus true\n\n" + figure_note)
     print(f"Wrote {report} and {results}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ecgnas.predictor.report import write_report
+
+    results = Path(args.results)
+    if not results.is_file():
+        raise ConfigError(f"results file {results} not found; run 'ecgnas predictor eval' first")
+    print(f"Wrote {write_report(results, Path(args.report))}")
     return 0

@@ -89,27 +89,63 @@ def results_tables(rows: Sequence[EvaluationRow]) -> str:
 
 
 def pretraining_gain(rows: Sequence[EvaluationRow], with_pretraining: str, without: str) -> str:
-    """Compare two variants at each table and N: mean Kendall τ difference against the larger seed spread."""
-    by_key: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+    """Compare two variants at each table and N by Kendall τ.
+
+    Two views of the same seeds: the difference of the means against the
+    larger of the two seed spreads (unpaired), and the mean ± standard
+    deviation of the per-seed differences (paired: both variants see the same
+    labelled and test cells for a seed).
+    """
+    by_key: dict[tuple[str, str, int], dict[int, float]] = defaultdict(dict)
     for row in rows:
-        by_key[(row.table, row.variant, row.n_train)].append(row.kendall_tau)
+        by_key[(row.table, row.variant, row.n_train)][row.seed] = row.kendall_tau
     lines = [
         f"| table | N | τ {with_pretraining} | τ {without} | difference | larger std "
-        "| beats by more than spread |",
-        "|---|---:|---|---|---:|---:|---|",
+        "| beats by more than spread | paired difference |",
+        "|---|---:|---|---|---:|---:|---|---|",
     ]
     for table, variant, n_train in sorted(by_key):
         if variant != with_pretraining or (table, without, n_train) not in by_key:
             continue
         first, second = by_key[(table, variant, n_train)], by_key[(table, without, n_train)]
-        difference = float(np.mean(first) - np.mean(second))
-        spread = float(max(np.std(first), np.std(second)))
+        difference = float(np.mean(list(first.values())) - np.mean(list(second.values())))
+        spread = float(max(np.std(list(first.values())), np.std(list(second.values()))))
         verdict = "yes" if difference > spread else "no"
+        paired = [first[seed] - second[seed] for seed in sorted(set(first) & set(second))]
         lines.append(
-            f"| {table} | {n_train} | {_mean_std(first)} | {_mean_std(second)} | {difference:+.3f} "
-            f"| {spread:.3f} | {verdict} |"
+            f"| {table} | {n_train} | {_mean_std(list(first.values()))} | {_mean_std(list(second.values()))} "
+            f"| {difference:+.3f} | {spread:.3f} | {verdict} | {_mean_std(paired)} |"
         )
     return "\n".join(lines)
+
+
+def write_report(results: Path, report: Path) -> Path:
+    """Rebuild the ``predictor-eval`` section of ``report`` from every row in ``results``."""
+    merged = merge_rows(results, [])
+    commands_file = results.with_suffix(".commands")
+    commands = commands_file.read_text().splitlines() if commands_file.is_file() else []
+    body = "\n".join(
+        [
+            "## Results",
+            "",
+            f"Written by `ecgnas predictor eval` (or `ecgnas predictor report`) from `{results.name}`. "
+            "Commands behind these rows:",
+            "",
+            "```",
+            *commands,
+            "```",
+            "",
+            "Mean ± standard deviation over seeds; the size of the held-out test sample is the "
+            "`--n-test` of each command (default 3000), redrawn per seed.",
+            "",
+            results_tables(merged),
+            "### Pre-training against no pre-training (Kendall τ)",
+            "",
+            pretraining_gain(merged, "dual-contrastive", "gnn-rank"),
+            "",
+        ]
+    )
+    return write_marked_section(report, "predictor-eval", body)
 
 
 def plot_scatters(scatters: Sequence[Scatter], path: Path) -> Path:

@@ -59,3 +59,9 @@ def test_eval_command_rejects_unknown_table(tmp_path, capsys):
     status = main(["predictor", "eval", "--tables", "nb999", "--results", str(tmp_path / "r.csv")])
     assert status == 1
     assert "unknown tables" in capsys.readouterr().err
+
+
+def test_report_command_needs_results(tmp_path, capsys):
+    status = main(["predictor", "report", "--results", str(tmp_path / "absent.csv")])
+    assert status == 1
+    assert "not found" in capsys.readouterr().err

@@ -27,3 +27,8 @@ def test_gain_verdict_uses_spread():
     rows = [row("with", 0, 0.70), row("with", 1, 0.72), row("without", 0, 0.60), row("without", 1, 0.70)]
     table = pretraining_gain(rows, "with", "without")
     assert "| +0.060 | 0.050 | yes |" in table
+
+
+def test_gain_pairs_seeds():
+    rows = [row("with", 0, 0.70), row("with", 1, 0.72), row("without", 0, 0.60), row("without", 1, 0.70)]
+    assert pretraining_gain(rows, "with", "without").endswith("| 0.060 ± 0.040 |")
