@@ -1,0 +1,58 @@
+"""The NAS-Bench harness on the real NAS-Bench-201 table."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from ecgnas.cli.main import main
+from ecgnas.pipelines.nasbench_harness import HarnessConfig, run_once
+from ecgnas.predictor.config import PredictorConfig, PretrainConfig
+
+
+@pytest.fixture(scope="module")
+def harness_config(nasbench_dir, session_cache_dir):
+    # A smaller pre-training than the default keeps the encoder build under a minute.
+    predictor = PredictorConfig(pretrain=PretrainConfig(n_archs=2000, epochs=5), device="cpu")
+    return HarnessConfig(queries=50, predictor=predictor, data_dir=str(nasbench_dir.parent),
+                         cache_dir=str(session_cache_dir))
+
+
+def test_dcl_beats_random_search(harness_config):
+    dcl = [run_once("dcl", seed, harness_config)[-1]["best_valid"] for seed in range(5)]
+    random = [run_once("rs", seed, harness_config)[-1]["best_valid"] for seed in range(5)]
+    assert np.mean(dcl) > np.mean(random)
+
+
+def test_run_rows_per_query(harness_config):
+    rows = run_once("rea", 0, harness_config)
+    assert [row["queries"] for row in rows] == list(range(1, 51))
+    best = [row["best_valid"] for row in rows]
+    assert best == sorted(best)
+    assert all(row["test_of_best"] > 0 for row in rows)
+
+
+def test_bench_run_and_report(tmp_path, nasbench_dir, session_cache_dir):
+    results, report = tmp_path / "results", tmp_path / "nasbench.md"
+    arguments = ["bench", "run", "--bench", "nasbench201", "--dataset", "cifar100", "--queries", "25",
+                 "--runs", "3", "--methods", "rs,rea", "--workers", "2", "--results-dir", str(results),
+                 "--report", str(report), "--data-dir", str(nasbench_dir.parent),
+                 "--cache-dir", str(session_cache_dir)]
+    assert main(arguments) == 0
+    with open(results / "nasbench201-cifar100-q25.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * 3 * 25
+    text = report.read_text()
+    assert "## nasbench201 / cifar100" in text
+    assert "| rea | 3 |" in text
+    assert (tmp_path / "nasbench-nasbench201-cifar100.png").is_file()
+
+    # A second invocation finds every run done and only rewrites the report.
+    assert main(arguments) == 0
+    with open(results / "nasbench201-cifar100-q25.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 2 * 3 * 25
+
+
+def test_unknown_method_rejected(tmp_path, capsys):
+    assert main(["bench", "run", "--methods", "magic", "--results-dir", str(tmp_path)]) == 1
+    assert "method 'magic' is unknown" in capsys.readouterr().err
