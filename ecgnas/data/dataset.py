@@ -53,6 +53,16 @@ class Normalizer:
             rr_std=tuple(float(value) if value > 0 else 1.0 for value in rr_std),
         )
 
+    @classmethod
+    def from_dict(cls, values: dict) -> Normalizer:
+        """Rebuild a normaliser from ``dataclasses.asdict`` output, as stored in JSON files."""
+        return cls(
+            float(values["waveform_mean"]),
+            float(values["waveform_std"]),
+            tuple(float(v) for v in values["rr_mean"]),
+            tuple(float(v) for v in values["rr_std"]),
+        )
+
     def waveforms(self, values: np.ndarray) -> np.ndarray:
         """Standardise waveforms of shape ``(n_beats, window)``."""
         return ((values - self.waveform_mean) / self.waveform_std).astype(np.float32)

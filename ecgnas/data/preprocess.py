@@ -78,6 +78,19 @@ class PreprocessConfig:
         if self.local_rr_beats < 1:
             raise ConfigError(f"local_rr_beats must be at least 1, got {self.local_rr_beats!r}")
 
+    @classmethod
+    def from_dict(cls, values: dict) -> PreprocessConfig:
+        """Rebuild a configuration from ``dataclasses.asdict`` output, as stored in JSON files."""
+        band = values.get("band_hz")
+        return cls(
+            **{
+                **values,
+                "leads": tuple(values["leads"]),
+                "baseline_windows_ms": tuple(values["baseline_windows_ms"]),
+                "band_hz": None if band is None else tuple(band),
+            }
+        )
+
     def window_samples(self, fs: float) -> tuple[int, int]:
         """Return the samples kept before and after the R peak at rate ``fs``."""
         return round(self.window_before_s * fs), round(self.window_after_s * fs)

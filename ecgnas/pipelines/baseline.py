@@ -10,11 +10,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ecgnas import __version__
@@ -24,11 +22,10 @@ from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
-from ecgnas.pipelines.ecg_evaluator import charged_seconds
 from ecgnas.pipelines.ecg_search import cost_unit, load_search_beats
+from ecgnas.pipelines.final_training import final_entry
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import save_model
-from ecgnas.spaces.cost import count_macs, count_parameters
 from ecgnas.training.fit import train_model
 
 logger = logging.getLogger(__name__)
@@ -81,42 +78,25 @@ def run_baseline(
         model = build_baseline(name, window=ds1.window, n_rr=n_rr)
         training = dataclasses.replace(config.final_training, seed=seed, restore_best=False)
         result = train_model(model, ds1, ds2, training)
-        entry = {
-            "rank": 1,
-            "seed": seed,
-            "arch": name,
-            "validation_metric": None,
-            "status": result.status,
-            "reason": result.reason,
-            "cost_seconds": charged_seconds(result),
-            "parameters": count_parameters(model),
-            "macs": count_macs(model, ds1.window, n_rr),
-            "normalizer": dataclasses.asdict(result.normalizer),
-            "test": {},
-            "confusion": None,
-        }
-        if result.ok:
-            metrics = result.final_metrics
-            entry["test"] = {k: v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)}
-            entry["confusion"] = np.asarray(metrics.confusion).tolist()
-            if selected is None:
-                selected = entry
-                save_model(
-                    directory.model_dir,
-                    model,
-                    name,
-                    preprocess,
-                    result.normalizer,
-                    ds1.fs,
-                    ds1.window,
-                    {
-                        "trained_on": "DS1",
-                        "seed": seed,
-                        "test_metrics_ds2": entry["test"],
-                        "parameters": entry["parameters"],
-                        "macs": entry["macs"],
-                    },
-                )
+        entry = final_entry(result, model, 1, seed, name, None, ds1.window)
+        if result.ok and selected is None:
+            selected = entry
+            save_model(
+                directory.model_dir,
+                model,
+                name,
+                preprocess,
+                result.normalizer,
+                ds1.fs,
+                ds1.window,
+                {
+                    "trained_on": "DS1",
+                    "seed": seed,
+                    "test_metrics_ds2": entry["test"],
+                    "parameters": entry["parameters"],
+                    "macs": entry["macs"],
+                },
+            )
         payload = json.dumps(entry, indent=2).encode()
         write_atomic(
             directory.final_dir / f"rank1-seed{seed_index}.json",

@@ -32,6 +32,7 @@ from ecgnas.spaces.cost import count_macs, count_parameters
 from ecgnas.spaces.declared_space import DeclaredSpace
 from ecgnas.spaces.model import build_model
 from ecgnas.training.fit import train_model
+from ecgnas.training.result import TrainResult
 
 logger = logging.getLogger(__name__)
 
@@ -122,16 +123,34 @@ def _train_one(
     torch.manual_seed(seed)
     model = build_model(candidate.arch, space, rr_features=n_rr)
     result = train_model(model, ds1, ds2, training)
+    entry = final_entry(result, model, rank, seed, candidate.arch.to_string(), candidate.metric, ds1.window)
+    if result.ok:
+        weights = directory.final_dir / f"{stem}.pt"
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, weights)
+    return entry
+
+
+def final_entry(
+    result: TrainResult,
+    model: torch.nn.Module,
+    rank: int,
+    seed: int,
+    arch: str,
+    validation_metric: float | None,
+    window: int,
+) -> dict[str, Any]:
+    """Summarise one final training run (DS1 to DS2) as the JSON entry that reports read."""
+    n_rr = len(result.normalizer.rr_mean)
     entry: dict[str, Any] = {
         "rank": rank,
         "seed": seed,
-        "arch": candidate.arch.to_string(),
-        "validation_metric": candidate.metric,
+        "arch": arch,
+        "validation_metric": validation_metric,
         "status": result.status,
         "reason": result.reason,
         "cost_seconds": charged_seconds(result),
         "parameters": count_parameters(model),
-        "macs": count_macs(model, ds1.window, n_rr),
+        "macs": count_macs(model, window, n_rr),
         "normalizer": dataclasses.asdict(result.normalizer),
         "test": {},
         "confusion": None,
@@ -140,8 +159,6 @@ def _train_one(
         metrics = result.final_metrics
         entry["test"] = {k: v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)}
         entry["confusion"] = np.asarray(metrics.confusion).tolist()
-        weights = directory.final_dir / f"{stem}.pt"
-        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, weights)
     return entry
 
 
@@ -160,10 +177,7 @@ def _save_selected(
     stem = f"rank{selected['rank']}-seed{selected['seed'] % 1000}"
     state = torch.load(directory.final_dir / f"{stem}.pt", map_location="cpu", weights_only=True)
     model.load_state_dict(state)
-    values = selected["normalizer"]
-    normalizer = Normalizer(
-        values["waveform_mean"], values["waveform_std"], tuple(values["rr_mean"]), tuple(values["rr_std"])
-    )
+    normalizer = Normalizer.from_dict(selected["normalizer"])
     space_yaml = Path(directory.read()["space_file"]).read_text()
     extra = {
         "arch": selected["arch"],

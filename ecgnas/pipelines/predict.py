@@ -110,15 +110,7 @@ def predict_record(
     """
     export_dir = Path(export_dir)
     description = load_description(export_dir)
-    values = description["preprocess"]
-    config = PreprocessConfig(
-        **{
-            **values,
-            "leads": tuple(values["leads"]),
-            "baseline_windows_ms": tuple(values["baseline_windows_ms"]),
-            "band_hz": None if values["band_hz"] is None else tuple(values["band_hz"]),
-        }
-    )
+    config = PreprocessConfig.from_dict(description["preprocess"])
     record_path = Path(record_path)
     folder, name = record_path.parent, record_path.name
     if not (folder / f"{name}.hea").is_file():
@@ -149,10 +141,7 @@ def predict_record(
     peaks = np.round(peaks_raw * fs / raw.fs).astype(np.int64)
     waveforms, rr, kept = cut_windows(signal, fs, peaks, config)
 
-    normal = description["normalizer"]
-    normalizer = Normalizer(
-        normal["waveform_mean"], normal["waveform_std"], tuple(normal["rr_mean"]), tuple(normal["rr_std"])
-    )
+    normalizer = Normalizer.from_dict(description["normalizer"])
     probabilities = _run_model(
         export_dir, description, normalizer.waveforms(waveforms), normalizer.rr(rr), runtime
     )

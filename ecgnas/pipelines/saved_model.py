@@ -123,17 +123,6 @@ def load_model(folder: str | Path) -> SavedModel:
             f"weights in {folder / WEIGHTS_FILE} do not fit the network in {MODEL_FILE}: {error}"
         ) from error
     model.eval()
-    preprocess_values = description["preprocess"]
-    preprocess = PreprocessConfig(
-        **{
-            **preprocess_values,
-            "leads": tuple(preprocess_values["leads"]),
-            "baseline_windows_ms": tuple(preprocess_values["baseline_windows_ms"]),
-            "band_hz": None if preprocess_values["band_hz"] is None else tuple(preprocess_values["band_hz"]),
-        }
-    )
-    values = description["normalizer"]
-    normalizer = Normalizer(
-        values["waveform_mean"], values["waveform_std"], tuple(values["rr_mean"]), tuple(values["rr_std"])
-    )
+    preprocess = PreprocessConfig.from_dict(description["preprocess"])
+    normalizer = Normalizer.from_dict(description["normalizer"])
     return SavedModel(model, description["kind"], description, preprocess, normalizer)
