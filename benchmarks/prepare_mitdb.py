@@ -32,14 +32,23 @@ def run_phase(data_dir: str | None, cache_dir: str) -> dict:
 
     start = time.perf_counter()
     beats = prepare_beats(
-        MITDB_RECORDS, PreprocessConfig(leads=LEADS), data_dir=data_dir, cache_dir=cache_dir,
-        download=False, progress=False,
+        MITDB_RECORDS,
+        PreprocessConfig(leads=LEADS),
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        download=False,
+        progress=False,
     )
     elapsed = time.perf_counter() - start
     # ru_maxrss is in kibibytes on Linux.
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": elapsed, "peak_mib": peak_mib, "beats": len(beats),
-            "built": len(beats.built_records), "cached": len(beats.cached_records)}
+    return {
+        "seconds": elapsed,
+        "peak_mib": peak_mib,
+        "beats": len(beats),
+        "built": len(beats.built_records),
+        "cached": len(beats.cached_records),
+    }
 
 
 def measure(data_dir: str | None, cache_dir: str) -> dict:
@@ -74,27 +83,31 @@ def main() -> None:
 
     def row(name: str, runs: list[dict], target: str) -> str:
         seconds = [run["seconds"] for run in runs]
-        return (f"| {name} | {statistics.median(seconds):.2f} | {min(seconds):.2f}–{max(seconds):.2f} "
-                f"| {max(run['peak_mib'] for run in runs):.0f} | {target} |")
+        return (
+            f"| {name} | {statistics.median(seconds):.2f} | {min(seconds):.2f}–{max(seconds):.2f} "
+            f"| {max(run['peak_mib'] for run in runs):.0f} | {target} |"
+        )
 
-    body = "\n".join([
-        "## Data pipeline: preparing all 48 MIT-BIH records",
-        "",
-        f"Command: `{COMMAND}` (commit {current_commit()}, {args.repeats} runs per phase, each in a "
-        "fresh process).",
-        f"Machine: {describe_machine()}.",
-        "",
-        f"Default preprocessing, leads {list(LEADS)} (V5 for the paced records 102 and 104, which "
-        f"have no MLII), {cold[0]['beats']:,} beats of 252 samples. Cold: empty cache, every record "
-        "read, filtered and segmented, then cached. Cached: the same cache read back, including the "
-        "SHA-256 check of every source file. Wall time excludes interpreter start and imports; peak "
-        "memory is the process's maximum resident set size, imports included.",
-        "",
-        "| phase | median (s) | range (s) | peak memory (MiB) | target |",
-        "| --- | --- | --- | --- | --- |",
-        row("cold", cold, "≤ 20 s"),
-        row("cached", cached, "≤ 1 s"),
-    ])
+    body = "\n".join(
+        [
+            "## Data pipeline: preparing all 48 MIT-BIH records",
+            "",
+            f"Command: `{COMMAND}` (commit {current_commit()}, {args.repeats} runs per phase, each in a "
+            "fresh process).",
+            f"Machine: {describe_machine()}.",
+            "",
+            f"Default preprocessing, leads {list(LEADS)} (V5 for the paced records 102 and 104, which "
+            f"have no MLII), {cold[0]['beats']:,} beats of 252 samples. Cold: empty cache, every record "
+            "read, filtered and segmented, then cached. Cached: the same cache read back, including the "
+            "SHA-256 check of every source file. Wall time excludes interpreter start and imports; peak "
+            "memory is the process's maximum resident set size, imports included.",
+            "",
+            "| phase | median (s) | range (s) | peak memory (MiB) | target |",
+            "| --- | --- | --- | --- | --- |",
+            row("cold", cold, "≤ 20 s"),
+            row("cached", cached, "≤ 1 s"),
+        ]
+    )
     path = write_section("data-pipeline", body)
     print(body)
     print(f"\nWrote {path}")

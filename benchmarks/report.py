@@ -40,7 +40,10 @@ def current_commit() -> str:
     """Return the short hash of the checked-out commit, or ``unknown``."""
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
             cwd=REPORT.parent,
         )
     except (OSError, subprocess.CalledProcessError):

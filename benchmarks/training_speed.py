@@ -47,8 +47,9 @@ def training_rate(name: str, train, validation, threads: int, batch_size: int) -
     from ecgnas.baselines import build_baseline
     from ecgnas.training import TrainConfig, train_model
 
-    config = TrainConfig(epochs=1, batch_size=batch_size, device="cpu", max_threads=threads,
-                         class_balance="weights")
+    config = TrainConfig(
+        epochs=1, batch_size=batch_size, device="cpu", max_threads=threads, class_balance="weights"
+    )
     result = train_model(lambda: build_baseline(name), train, validation, config)
     if not result.ok:
         raise RuntimeError(f"benchmark training of {name} failed: {result.reason}")
@@ -83,10 +84,12 @@ def measure(repeats: int, function, *args) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="data directory (default: $ECGNAS_DATA_DIR, else ./data)")
-    parser.add_argument("--train-beats", type=int, default=2048,
-                        help="training beats per run (default: 2048)")
-    parser.add_argument("--predict-beats", type=int, default=4096,
-                        help="beats classified per inference run (default: 4096)")
+    parser.add_argument(
+        "--train-beats", type=int, default=2048, help="training beats per run (default: 2048)"
+    )
+    parser.add_argument(
+        "--predict-beats", type=int, default=4096, help="beats classified per inference run (default: 4096)"
+    )
     parser.add_argument("--batch-size", type=int, default=128, help="training batch size (default: 128)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per figure (default: 3)")
     args = parser.parse_args()
@@ -105,12 +108,15 @@ def main() -> None:
     for name in sorted(BASELINES):
         parameters = sum(p.numel() for p in build_baseline(name).parameters())
         for threads in THREADS:
-            train_rate = measure(args.repeats, training_rate, name, train, validation, threads,
-                                 args.batch_size)
+            train_rate = measure(
+                args.repeats, training_rate, name, train, validation, threads, args.batch_size
+            )
             infer_rate = measure(args.repeats, inference_rate, name, predict, normalizer, threads, 1024)
             rows.append((name, parameters, threads, train_rate, infer_rate))
-            print(f"{name} threads={threads}: train {train_rate[0]:.0f} beats/s, "
-                  f"inference {infer_rate[0]:.0f} beats/s")
+            print(
+                f"{name} threads={threads}: train {train_rate[0]:.0f} beats/s, "
+                f"inference {infer_rate[0]:.0f} beats/s"
+            )
     load_after = os.getloadavg()[0]
 
     def cell(figures: tuple[float, float, float]) -> str:
@@ -125,25 +131,27 @@ def main() -> None:
         f"| {name} | {parameters:,} | {threads} | {cell(train_rate)} | {cell(infer_rate)} |"
         for name, parameters, threads, train_rate, infer_rate in rows
     ]
-    body = "\n".join([
-        "## Training speed: baselines on the CPU",
-        "",
-        f"Command: `{COMMAND} --train-beats {args.train_beats} --predict-beats {args.predict_beats} "
-        f"--batch-size {args.batch_size} --repeats {args.repeats}` (commit {current_commit()}, "
-        f"PyTorch {torch.__version__}).",
-        f"Machine: {describe_machine()}. One-minute load average {load_before:.1f} before and "
-        f"{load_after:.1f} after the runs; a load above the core count means other processes "
-        "shared the cores and the figures are lower than on an idle machine.",
-        "",
-        f"Training: one epoch of `train_model` on {len(train):,} search-train beats (every k-th "
-        f"beat of the split), batch {args.batch_size}, Adam, class-weighted loss, deterministic "
-        "algorithms on, plus evaluation on 64 validation beats; beats per second of the run's "
-        f"device time. Inference: `predict_proba` on {len(predict):,} search-validation beats, "
-        "batch 1024, float32. Each cell is the median of the timed runs with their range, after "
-        "one warm-up run.",
-        "",
-        *table,
-    ])
+    body = "\n".join(
+        [
+            "## Training speed: baselines on the CPU",
+            "",
+            f"Command: `{COMMAND} --train-beats {args.train_beats} --predict-beats {args.predict_beats} "
+            f"--batch-size {args.batch_size} --repeats {args.repeats}` (commit {current_commit()}, "
+            f"PyTorch {torch.__version__}).",
+            f"Machine: {describe_machine()}. One-minute load average {load_before:.1f} before and "
+            f"{load_after:.1f} after the runs; a load above the core count means other processes "
+            "shared the cores and the figures are lower than on an idle machine.",
+            "",
+            f"Training: one epoch of `train_model` on {len(train):,} search-train beats (every k-th "
+            f"beat of the split), batch {args.batch_size}, Adam, class-weighted loss, deterministic "
+            "algorithms on, plus evaluation on 64 validation beats; beats per second of the run's "
+            f"device time. Inference: `predict_proba` on {len(predict):,} search-validation beats, "
+            "batch 1024, float32. Each cell is the median of the timed runs with their range, after "
+            "one warm-up run.",
+            "",
+            *table,
+        ]
+    )
     path = write_section("training-speed", body)
     print(f"wrote {path}")
 

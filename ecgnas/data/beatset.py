@@ -88,7 +88,7 @@ class BeatSet:
         missing = [record for record in wanted if record not in self.record_names]
         if missing:
             raise ConfigError(
-                f"records {missing} are not in this beat set, which holds {list(self.record_names)}; "
+                f"records {missing} are not in this beat set, which contains {list(self.record_names)}; "
                 "prepare them first"
             )
         names = tuple(name for name in self.record_names if name in set(wanted))

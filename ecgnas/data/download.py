@@ -44,7 +44,7 @@ def fetch_files(folder: Path, files: list[str]) -> None:
 
 
 def manual_instructions(folder: Path) -> str:
-    """Return the sentence that tells a user how to place the records by hand."""
+    """Return instructions for placing the records by hand."""
     return (
         f"download the database from {PHYSIONET_PAGE} by hand and place its .hea, .dat and "
         f".atr files (and SHA256SUMS.txt) in {folder}, or pass --data-dir DIR where "
@@ -104,7 +104,7 @@ def download_mitdb(folder: Path, progress: bool = True) -> None:
 
 
 def has_records(folder: Path) -> bool:
-    """Return whether ``folder`` holds at least one WFDB header."""
+    """Return whether ``folder`` contains at least one WFDB header."""
     return folder.is_dir() and any(folder.glob("*.hea"))
 
 

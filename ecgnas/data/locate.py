@@ -1,4 +1,4 @@
-"""Where ecgnas finds its data and keeps its caches."""
+"""Locations of the data directory, the MIT-BIH folder and the caches."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def prepare_beats(
     Args:
         records: Record names; defaults to DS1 and DS2 (the paced records are excluded).
         config: Preprocessing settings; defaults to :class:`PreprocessConfig`.
-        data_dir: Data directory whose ``mitdb/`` folder holds the records.
+        data_dir: Data directory whose ``mitdb/`` folder contains the records.
         cache_dir: Cache directory; see :func:`ecgnas.data.locate.resolve_cache_dir`.
         download: Whether to download the database when the folder holds no records.
         use_cache: Whether to read valid cache files; new results are written either way.

@@ -46,7 +46,7 @@ def run_baseline(
         The run directory.
 
     Raises:
-        ConfigError: Unknown baseline name, or the directory already holds a run.
+        ConfigError: Unknown baseline name, or the directory already contains a run.
     """
     if name not in BASELINES:
         raise ConfigError(f"unknown baseline {name!r}; choose one of {sorted(BASELINES)}")

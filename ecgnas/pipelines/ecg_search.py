@@ -129,7 +129,7 @@ def run_ecg_search(
             configuration stored in the run directory is used.
         run_dir: Directory for every output of the run.
         resume: Continue the interrupted search in ``run_dir``.
-        data_dir: Data directory whose ``mitdb/`` holds the records.
+        data_dir: Data directory whose ``mitdb/`` folder contains the records.
         cache_dir: Cache of prepared beats and pre-trained encoders.
         download: Whether to download missing records from PhysioNet.
         tracking_uri: MLflow store; defaults to ``$MLFLOW_TRACKING_URI``, else an

@@ -89,7 +89,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: Be
         parity_beats: Real beats, at the model's rate and window, for the parity check.
 
     Raises:
-        ConfigError: The run is unfinished or holds no model.
+        ConfigError: The run is unfinished or has no model.
         ExportParityError: The runtimes disagree.
     """
     directory = RunDirectory(run_dir)

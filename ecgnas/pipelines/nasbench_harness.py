@@ -56,7 +56,7 @@ class HarnessConfig:
         population: Population of regularized evolution.
         tournament: Tournament size of regularized evolution.
         predictor: Predictor settings of the predictor-guided methods.
-        data_dir: Data directory whose ``nasbench/`` holds the tables.
+        data_dir: Data directory whose ``nasbench/`` folder contains the tables.
         cache_dir: Cache of parsed tables and pre-trained encoders.
     """
 

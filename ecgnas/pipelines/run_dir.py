@@ -54,11 +54,11 @@ class RunDirectory:
         """Create the directory for a new search.
 
         Raises:
-            ConfigError: The directory already holds a search.
+            ConfigError: The directory already contains a search.
         """
         if self.run_file.exists():
             raise ConfigError(
-                f"run directory {self.path} already holds a search; resume it with "
+                f"run directory {self.path} already contains a search; resume it with "
                 f"`ecgnas search --resume {self.path}` or choose another --run-dir"
             )
         self.path.mkdir(parents=True, exist_ok=True)
@@ -67,7 +67,7 @@ class RunDirectory:
         """Read the state file.
 
         Raises:
-            ConfigError: The directory is missing or holds no readable search state.
+            ConfigError: The directory is missing or has no readable search state.
         """
         if not self.path.is_dir():
             raise ConfigError(f"run directory {self.path} not found; check the path")

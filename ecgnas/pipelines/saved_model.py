@@ -112,7 +112,7 @@ def load_model(folder: str | Path) -> SavedModel:
     folder = Path(folder)
     for name in (MODEL_FILE, WEIGHTS_FILE):
         if not (folder / name).is_file():
-            raise ConfigError(f"{folder} holds no saved model: {name} is missing")
+            raise ConfigError(f"{folder} is not a saved model folder: {name} is missing")
     description = json.loads((folder / MODEL_FILE).read_text())
     model = build_saved_architecture(description)
     state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)

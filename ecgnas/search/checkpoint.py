@@ -2,7 +2,7 @@
 
 A checkpoint stores the search's configuration fingerprint and every finished
 evaluation. A resumed search runs its strategy again from the same seed; each
-architecture it proposes that the checkpoint already holds gets the recorded
+architecture it proposes that the checkpoint already contains gets the recorded
 result instead of a new evaluation. Deterministic strategies therefore retrace
 the interrupted run exactly and then go on, and a resumed search ends with the
 result it would have had without the interruption. An evaluation in flight at

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 class Evaluator(abc.ABC):
     """Measures architectures: a table look-up for NAS-Bench, model training for ECG.
 
-    The search never knows which. An evaluator may raise or return ``nan``; the
+    The search loop works the same with either. An evaluator may raise or return ``nan``; the
     search loop turns both into a failed result through :func:`evaluate_safely`.
     """
 

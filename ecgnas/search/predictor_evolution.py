@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 class RankingPredictor(Protocol):
-    """What the strategy needs of a predictor: fit on labels, score candidates (higher is better)."""
+    """The predictor interface the strategy uses: fit on labels, score candidates (higher is better)."""
 
     def fit(self, labelled: Sequence[tuple[Architecture, float]]) -> object: ...
 

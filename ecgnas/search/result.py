@@ -14,7 +14,7 @@ FAILED = "failed"
 
 @dataclass(frozen=True)
 class EvaluationResult:
-    """What an evaluator measured for one architecture.
+    """Measurements of one architecture by an evaluator.
 
     Attributes:
         arch: The architecture evaluated.

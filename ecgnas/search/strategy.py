@@ -43,7 +43,7 @@ class Strategy(abc.ABC):
 
         Args:
             history: Every evaluation so far.
-            max_proposals: The most the budget allows, or ``None`` without a count limit.
+            max_proposals: The maximum number the budget allows, or ``None`` without a count limit.
 
         Returns:
             A batch to evaluate; an empty batch ends the search.

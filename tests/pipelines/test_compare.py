@@ -12,8 +12,17 @@ BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
 @pytest.fixture(scope="module")
 def baseline_run(tmp_path_factory, mitdb_dir, session_cache_dir):
     run_dir = tmp_path_factory.mktemp("baseline") / "acharya"
-    status = main([*BASELINE_ARGS, "--run-dir", str(run_dir), "--data-dir", str(mitdb_dir.parent),
-                   "--cache-dir", str(session_cache_dir)])
+    status = main(
+        [
+            *BASELINE_ARGS,
+            "--run-dir",
+            str(run_dir),
+            "--data-dir",
+            str(mitdb_dir.parent),
+            "--cache-dir",
+            str(session_cache_dir),
+        ]
+    )
     assert status == 0
     return run_dir
 

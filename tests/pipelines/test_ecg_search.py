@@ -188,7 +188,7 @@ def test_predict_record_without_lead(tmp_path, finished_run, mitdb_dir, session_
 
 def test_existing_run_dir_rejected(finished_run, capsys):
     assert main(["search", "--preset", "smoke", "--run-dir", str(finished_run)]) == 1
-    assert "already holds a search" in capsys.readouterr().err
+    assert "already contains a search" in capsys.readouterr().err
 
 
 def test_resumed_checkpoint_fingerprint_kept(finished_run):

@@ -14,8 +14,9 @@ from ecgnas.predictor.config import PredictorConfig, PretrainConfig
 def harness_config(nasbench_dir, session_cache_dir):
     # A smaller pre-training than the default keeps the encoder build under a minute.
     predictor = PredictorConfig(pretrain=PretrainConfig(n_archs=2000, epochs=5), device="cpu")
-    return HarnessConfig(queries=50, predictor=predictor, data_dir=str(nasbench_dir.parent),
-                         cache_dir=str(session_cache_dir))
+    return HarnessConfig(
+        queries=50, predictor=predictor, data_dir=str(nasbench_dir.parent), cache_dir=str(session_cache_dir)
+    )
 
 
 def test_dcl_beats_random_search(harness_config):
@@ -34,10 +35,30 @@ def test_run_rows_per_query(harness_config):
 
 def test_bench_run_and_report(tmp_path, nasbench_dir, session_cache_dir):
     results, report = tmp_path / "results", tmp_path / "nasbench.md"
-    arguments = ["bench", "run", "--bench", "nasbench201", "--dataset", "cifar100", "--queries", "25",
-                 "--runs", "3", "--methods", "rs,rea", "--workers", "2", "--results-dir", str(results),
-                 "--report", str(report), "--data-dir", str(nasbench_dir.parent),
-                 "--cache-dir", str(session_cache_dir)]
+    arguments = [
+        "bench",
+        "run",
+        "--bench",
+        "nasbench201",
+        "--dataset",
+        "cifar100",
+        "--queries",
+        "25",
+        "--runs",
+        "3",
+        "--methods",
+        "rs,rea",
+        "--workers",
+        "2",
+        "--results-dir",
+        str(results),
+        "--report",
+        str(report),
+        "--data-dir",
+        str(nasbench_dir.parent),
+        "--cache-dir",
+        str(session_cache_dir),
+    ]
     assert main(arguments) == 0
     with open(results / "nasbench201-cifar100-q25.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
