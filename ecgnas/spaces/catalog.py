@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ecgnas.exceptions import ConfigError
 from ecgnas.spaces.declaration import read_declaration
 from ecgnas.spaces.declared_space import DeclaredSpace
 
-# NOTE: the declarations live in the repository's searchspaces/ folder, which only
-# an editable install finds. A wheel ships them only if they are copied into the
-# package folder ecgnas/searchspaces/, the first place searched.
+# The declarations live in the repository's searchspaces/ folder, which an editable
+# install reads in place; a wheel installs copies under PREFIX/share/ecgnas/searchspaces
+# (the data-files entry of pyproject.toml).
 SPACE_DIRS: tuple[Path, ...] = (
     Path(__file__).resolve().parents[1] / "searchspaces",
     Path(__file__).resolve().parents[2] / "searchspaces",
+    Path(sys.prefix) / "share" / "ecgnas" / "searchspaces",
 )
 """Folders searched, in order, for ``NAME.yaml`` when a space is given by name."""
 
