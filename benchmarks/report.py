@@ -33,7 +33,11 @@ def describe_machine() -> str:
         match = re.search(r"MemTotal:\s*(\d+) kB", meminfo.read_text())
         if match:
             memory = f", {int(match.group(1)) / 2**20:.0f} GiB memory"
-    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+    load = ""
+    if hasattr(os, "getloadavg"):
+        # Other processes on the machine slow every figure; the 1-minute load average shows how busy it was.
+        load = f", load average {os.getloadavg()[0]:.1f} when measured"
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}{load}"
 
 
 def current_commit() -> str:
