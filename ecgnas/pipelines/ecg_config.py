@@ -143,9 +143,11 @@ def preset(name: str) -> EcgSearchConfig:
         return EcgSearchConfig(
             name="ecg-quick",
             budget_seconds=1200.0,
-            search_training=TrainConfig(epochs=3, normal_fraction=0.15, batch_size=128),
+            search_training=TrainConfig(
+                epochs=2, normal_fraction=0.1, batch_size=128, validate_every_epoch=False
+            ),
             final_training=TrainConfig(
-                epochs=6, normal_fraction=0.3, batch_size=128, validate_every_epoch=False
+                epochs=5, normal_fraction=0.25, batch_size=128, validate_every_epoch=False
             ),
             final_top_k=2,
             final_seeds=2,
