@@ -12,14 +12,18 @@ Targets on 2 CPU cores: pre-training <= 300 s, fitting on 100 labels <= 10 s,
 scoring 10,000 <= 2 s. The figures go to the ``predictor-speed`` section of
 ``reports/benchmarks.md``.
 
+The default is one torch thread. On the 2-core development machine, shared
+with other jobs (load average about 4), two threads made fitting 25 times
+slower (27 s against 1.1 s for 100 labels) because the threads waited on each
+other, so use ``--threads 2`` only on an idle machine.
+
 Usage:
-    python -m benchmarks.predictor_speed [--data-dir DIR] [--threads 2] [--repeats 3]
+    python -m benchmarks.predictor_speed [--data-dir DIR] [--threads 1] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from pathlib import Path
@@ -31,7 +35,7 @@ TARGETS_S = {"pretrain": 300.0, "fit": 10.0, "score": 2.0}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="folder above nasbench/ (default: $ECGNAS_DATA_DIR, else ./data)")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions of fit and score (default: 3)")
     args = parser.parse_args()
 
@@ -82,9 +86,8 @@ def main() -> None:
         "## Predictor speed",
         "",
         f"`{COMMAND} --threads {args.threads} --repeats {args.repeats}` at commit {current_commit()}, "
-        f"{describe_machine()}, torch {torch.__version__} with {args.threads} threads. "
-        f"Other processes on the machine (load average {os.getloadavg()[0]:.1f} at the end) "
-        "share the cores, so these are upper bounds.",
+        f"{describe_machine()}, torch {torch.__version__} with {args.threads} thread(s). "
+        "Other jobs shared the cores, so these are upper bounds.",
         "",
         "| phase | seconds | target (s) | met |",
         "|---|---:|---:|---|",
