@@ -109,8 +109,9 @@ def run_predict_command(args: argparse.Namespace) -> int:
     from ecgnas.data.locate import mitdb_dir
     from ecgnas.pipelines.predict import load_description, predict_record, summarise, write_outputs
 
+    # A bare record name such as 100 is looked up in DATA_DIR/mitdb; anything else is a path.
     record = Path(args.record)
-    if not record.with_suffix(".hea").is_file() and not Path(f"{record}.hea").is_file():
+    if len(record.parts) == 1 and not Path(f"{record}.hea").is_file():
         record = mitdb_dir(args.data_dir) / args.record
     prediction = predict_record(args.model, record, args.runtime)
     import wfdb

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from ecgnas.cli.options import add_data_options
-from ecgnas.exceptions import EcgnasError
 from ecgnas.pipelines.ecg_config import EXECUTORS, METHODS, preset
 from ecgnas.search.budget import parse_duration
 
@@ -122,10 +121,13 @@ def run_search_command(args: argparse.Namespace) -> int:
             command=command,
         )
     except KeyboardInterrupt:
-        raise EcgnasError(
+        # 130 is the shell's status for a process stopped by SIGINT.
+        print(
             "search stopped; every finished candidate is saved. Continue with "
-            f"`ecgnas search --resume {run_dir}`"
-        ) from None
+            f"`ecgnas search --resume {run_dir}`",
+            file=sys.stderr,
+        )
+        return 130
     print(f"Report: {report}")
     print(f"Model:  {run_dir / 'model'}")
     print(f"MLflow: mlflow ui --backend-store-uri sqlite:///{(run_dir / 'mlflow.db').resolve()} --workers 1")

@@ -137,8 +137,8 @@ def run_ecg_search(
         command: The command line that started the run, recorded in its report.
 
     Raises:
-        ConfigError: The run directory already holds a search (without ``resume``),
-            or holds none (with ``resume``).
+        ConfigError: The run directory already contains a search (without ``resume``),
+            or contains none (with ``resume``).
         KeyboardInterrupt: The user stopped the search; every finished candidate is saved.
     """
     import os
@@ -148,6 +148,10 @@ def run_ecg_search(
         state = directory.read()
         config = config_from_dict(state["config"])
         tracking_uri = state["tracking_uri"]
+        # A resumed search reads the data and caches of the original run unless told otherwise.
+        data_dir = data_dir if data_dir is not None else state.get("data_dir")
+        cache_dir = cache_dir if cache_dir is not None else state.get("cache_dir")
+        download = download and state.get("download", True)
         logger.info("Resuming search %s in %s", config.name, directory.path)
     else:
         if config is None:
@@ -161,6 +165,9 @@ def run_ecg_search(
             "tracking_uri": tracking_uri,
             "status": "starting",
             "command": command or "run_ecg_search()",
+            "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+            "cache_dir": None if cache_dir is None else str(Path(cache_dir).resolve()),
+            "download": download,
             "ecgnas_version": __version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }

@@ -76,6 +76,10 @@ def retrain_top_architectures(
     n_rr = ds1.rr.shape[1]
     top = top_architectures(history, config.final_top_k)
     total = len(top) * config.final_seeds
+    logger.info(
+        "Final training: the 'validation' figures logged below are DS2 test scores, computed after the "
+        "last epoch only; no epoch or architecture is chosen by them"
+    )
     for rank, candidate in enumerate(top, start=1):
         for seed_index in range(config.final_seeds):
             seed = config.seed * 1000 + seed_index

@@ -115,7 +115,8 @@ def predict_record(
     folder, name = record_path.parent, record_path.name
     if not (folder / f"{name}.hea").is_file():
         raise RecordError(
-            f"record {name}: header {folder / name}.hea not found; pass the record path without extension"
+            f"record {name}: header {folder / name}.hea not found; check the path, which names the record "
+            "without an extension (for example data/mitdb/100)"
         )
     has_annotations = (folder / f"{name}.atr").is_file()
 

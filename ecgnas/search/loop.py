@@ -99,18 +99,29 @@ def run_search(
             if on_result is not None:
                 on_result(result, history)
         strategy.tell(finished, history)
+
+    if budget.exhausted(len(history), history.cost_seconds):
+        limits = []
+        if budget.max_evaluations is not None:
+            limits.append(f"{len(history)} of {budget.max_evaluations} evaluations")
+        if budget.max_cost_seconds is not None:
+            limits.append(f"{history.cost_seconds:.0f} of {budget.max_cost_seconds:.0f} s of device time")
+        logger.info("Budget spent (%s); stopping", ", ".join(limits))
     return history
 
 
 def _log_progress(result: EvaluationResult, history: History, budget: Budget, started: float) -> None:
     best = history.best()
     best_text = f"{best.metric:.4f}" if best is not None else "none"
+    # The share of the budget used is the larger of the count and the device-time shares.
+    shares = []
     if budget.max_evaluations is not None:
-        done, total = len(history), budget.max_evaluations
-    else:
-        done, total = history.cost_seconds, budget.max_cost_seconds or 0.0
+        shares.append(len(history) / budget.max_evaluations)
+    if budget.max_cost_seconds is not None:
+        shares.append(history.cost_seconds / budget.max_cost_seconds)
+    used = min(max(shares), 1.0)
     elapsed = time.perf_counter() - started
-    eta = elapsed / done * (total - done) if done else float("nan")
+    eta = elapsed / used * (1.0 - used) if used > 0 else float("nan")
     status = f"{result.metric:.4f}" if result.ok else f"failed ({result.reason})"
     logger.info(
         "Evaluation %d: %s -> %s; best %s; budget %.0f%% used, ETA %.0f s",
@@ -118,6 +129,6 @@ def _log_progress(result: EvaluationResult, history: History, budget: Budget, st
         result.arch.to_string(),
         status,
         best_text,
-        100.0 * min(done / total, 1.0) if total else 0.0,
+        100.0 * used,
         max(eta, 0.0),
     )

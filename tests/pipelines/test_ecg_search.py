@@ -77,7 +77,9 @@ def test_candidates_tracked_in_mlflow(finished_run):
     assert parent.info.status == "FINISHED"
 
 
-def test_resume_after_kill_matches_uninterrupted(finished_run, tmp_path, mitdb_dir, session_cache_dir):
+def test_resume_after_kill_matches_uninterrupted(
+    finished_run, tmp_path, mitdb_dir, session_cache_dir, monkeypatch
+):
     run_dir = tmp_path / "killed"
     command = [
         sys.executable,
@@ -101,7 +103,15 @@ def test_resume_after_kill_matches_uninterrupted(finished_run, tmp_path, mitdb_d
     killed_at = len(checkpoint_results(run_dir))
     assert 2 <= killed_at < 4
 
-    status = main(["search", "--resume", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    # The resumed search finds the data through run.json alone: no variable, no flag, no ./data.
+    monkeypatch.delenv("ECGNAS_DATA_DIR")
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(folder, files):
+        raise AssertionError("a resumed search must not download the database")
+
+    monkeypatch.setattr("ecgnas.data.download.fetch_files", refuse)
+    status = main(["search", "--resume", str(run_dir)])
     assert status == 0
     resumed = checkpoint_results(run_dir)
     reference = checkpoint_results(finished_run)
