@@ -156,6 +156,7 @@ def write_report(results_dir: Path, report: Path) -> Path:
         lines += ["", f"![best so far versus queries]({plot.name})"]
         if bench == "nasbench201" and dataset in PUBLISHED_NB201:
             lines += _nb201_references(dataset, methods)
+        lines += _differences(methods, marks[-1])
     lines += [
         "",
         "## Sources of the published numbers",
@@ -193,14 +194,26 @@ def _nb201_references(dataset: str, methods: dict) -> list[str]:
             f"Target for `dcl`: mean best validation ≥ {target:.2f} at 100 queries; measured "
             f"{mean:.2f} over {len(values)} runs: {verdict}.",
         ]
-        for other in sorted(set(methods) - {"dcl"}):
-            other_values = [methods[other][s][100][0] for s in methods[other] if 100 in methods[other][s]]
-            if other_values:
-                difference = mean - float(np.mean(other_values))
-                standard_error = math.sqrt(
-                    np.var(values, ddof=1) / len(values) + np.var(other_values, ddof=1) / len(other_values)
-                )
-                lines.append(
-                    f"- `dcl` − `{other}`: {difference:+.2f} points (standard error {standard_error:.2f})"
-                )
+    return lines
+
+
+def _differences(methods: dict, queries: int) -> list[str]:
+    """List the mean difference of ``dcl`` to every other method at ``queries``, with its standard error."""
+    if "dcl" not in methods:
+        return []
+    values = [methods["dcl"][s][queries][0] for s in methods["dcl"] if queries in methods["dcl"][s]]
+    lines = ["", f"Mean best validation of `dcl` minus each other method at {queries} queries:"]
+    for other in sorted(set(methods) - {"dcl"}):
+        other_values = [methods[other][s][queries][0] for s in methods[other] if queries in methods[other][s]]
+        if len(values) < 2 or len(other_values) < 2:
+            continue
+        difference = float(np.mean(values) - np.mean(other_values))
+        standard_error = math.sqrt(
+            np.var(values, ddof=1) / len(values) + np.var(other_values, ddof=1) / len(other_values)
+        )
+        verdict = "more than" if abs(difference) > standard_error else "within"
+        lines.append(
+            f"- `dcl` − `{other}`: {difference:+.2f} points (standard error {standard_error:.2f}; "
+            f"{verdict} one standard error)"
+        )
     return lines
