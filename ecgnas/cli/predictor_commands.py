@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--threads", type=int, default=1, help="torch CPU threads (default: 1)")
     evaluate.add_argument(
         "--data-dir",
-        help="data directory whose nasbench/ folder holds the tables "
+        help="data directory whose nasbench/ folder contains the tables "
         "(default: $ECGNAS_DATA_DIR, else ./data)",
     )
     evaluate.add_argument(

@@ -40,7 +40,7 @@ def prepare_beats(
         config: Preprocessing settings; defaults to :class:`PreprocessConfig`.
         data_dir: Data directory whose ``mitdb/`` folder contains the records.
         cache_dir: Cache directory; see :func:`ecgnas.data.locate.resolve_cache_dir`.
-        download: Whether to download the database when the folder holds no records.
+        download: Whether to download the database when the folder contains no records.
         use_cache: Whether to read valid cache files; new results are written either way.
         progress: Whether to show a progress bar.
 

@@ -148,7 +148,7 @@ def run_ecg_search(
         state = directory.read()
         config = config_from_dict(state["config"])
         tracking_uri = state["tracking_uri"]
-        # A resumed search reads the data and caches of the original run unless told otherwise.
+        # A resumed search reads the data and caches of the original run unless the caller overrides them.
         data_dir = data_dir if data_dir is not None else state.get("data_dir")
         cache_dir = cache_dir if cache_dir is not None else state.get("cache_dir")
         download = download and state.get("download", True)

@@ -32,7 +32,7 @@ def run_search(
     (predictor fitting) counts towards the cost limit: it is added to the cost of
     the first result of the batch it proposed, so checkpoints record it too. With a count limit the
     search evaluates exactly that many architectures, unless the strategy runs
-    out of proposals; with a cost limit, the total passes it by at most the cost
+    out of proposals. With a cost limit, the total passes it by at most the cost
     of the evaluations in flight when it is reached. No architecture is
     evaluated twice (isomorphic cells count as the same).
 
