@@ -48,7 +48,7 @@ def prepare_beats(
         The beats of all requested records, in the order given.
 
     Raises:
-        DataNotFoundError: The folder holds no records and ``download`` is false.
+        DataNotFoundError: The folder contains no records and ``download`` is false.
         RecordError: A record is missing, truncated or unreadable.
     """
     config = config or PreprocessConfig()

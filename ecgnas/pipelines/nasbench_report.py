@@ -1,7 +1,7 @@
 """``reports/nasbench.md``: the harness results, beside published reference numbers.
 
 Every number in the report comes from the CSV files that ``ecgnas bench run``
-writes; the published references are quoted with their source and marked as
+writes. The published references are quoted with their source and marked as
 not rerun here.
 """
 

@@ -42,7 +42,7 @@ def run_search(
         budget: When to stop.
         executor: Runs each batch; defaults to one evaluation at a time in this process.
         checkpoint: When given, written after every evaluation; results it
-            already holds are replayed instead of evaluated again (see
+            already contains are replayed instead of evaluated again (see
             :mod:`ecgnas.search.checkpoint`).
         on_result: Called after every recorded evaluation, for tracking and progress.
 

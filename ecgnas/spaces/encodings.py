@@ -116,7 +116,7 @@ def path_encoding(arch: Architecture, space: SearchSpace) -> np.ndarray:
     ``k`` is 1 when a path of rank ``k`` is present, with the ranks and the
     truncation rule of :func:`path_layout`. The one-hot global choices of
     :func:`global_one_hot` follow, so that architectures differing only in a
-    global choice are told apart. The encoding records which paths occur, not
+    global choice are distinguished. The encoding records which paths occur, not
     how often, so cells that differ only in parallel copies of one path (``a``
     versus two parallel ``a`` nodes) get the same vector; :func:`to_graph`
     tells them apart.

@@ -88,7 +88,7 @@ def test_predictor_refitted_every_round(space, evaluator):
     predictor = RidgePredictor(space)
     strategy = PredictorEvolution(space, predictor, SMALL_EVOLUTION, seed=0)
     run_search(strategy, evaluator, Budget(max_evaluations=23))
-    # 8 random evaluations, then rounds of 5: the predictor sees 8, 13 and 18 labels.
+    # 8 random evaluations, then rounds of 5: the predictor is fitted on 8, 13 and 18 labels.
     assert predictor.fits == [8, 13, 18, 23][:3]
 
 
