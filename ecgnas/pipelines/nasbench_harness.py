@@ -3,13 +3,17 @@
 Runs are independent (one method, one seed each) and go to a process pool, one
 torch thread per process so that parallel runs do not oversubscribe the cores.
 Each run writes one row per query count to a CSV file, so results survive a
-crash and a rerun skips the runs already written.
+crash and a rerun skips the runs already written. Every row carries a
+fingerprint of the settings, and a rerun with other settings refuses to add
+rows to the same file, so that one table never mixes two configurations.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
+import json
 import logging
 import math
 import os
@@ -41,7 +45,17 @@ PREDICTOR_VARIANT = {
     "pretrain-mse": "pretrain-mse",
 }
 
-CSV_FIELDS = ("bench", "dataset", "method", "seed", "queries", "best_valid", "test_of_best", "seconds")
+CSV_FIELDS = (
+    "bench",
+    "dataset",
+    "method",
+    "seed",
+    "queries",
+    "best_valid",
+    "test_of_best",
+    "seconds",
+    "config",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,18 @@ class HarnessConfig:
     predictor: PredictorConfig = field(default_factory=lambda: PredictorConfig(device="cpu"))
     data_dir: str | None = None
     cache_dir: str | None = None
+
+    def to_dict(self) -> dict:
+        """Return the settings that change results (not where the files are) as JSON data."""
+        data = json.loads(json.dumps(dataclasses.asdict(self), default=list))
+        for key in ("data_dir", "cache_dir"):
+            data.pop(key)
+        data["predictor"].pop("device")
+        return data
+
+    def fingerprint(self) -> str:
+        """Return a short hash of :meth:`to_dict`, written on every result row."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
 
 
 def open_table(config: HarnessConfig):
@@ -136,17 +162,30 @@ def run_once(method: str, seed: int, config: HarnessConfig) -> list[dict]:
                 "best_valid": math.nan if best is None else best.metric,
                 "test_of_best": math.nan if best is None or best.test_metric is None else best.test_metric,
                 "seconds": seconds,
+                "config": config.fingerprint(),
             }
         )
     return rows
 
 
-def finished_runs(path: Path) -> set[tuple[str, int]]:
-    """Return the (method, seed) pairs already written to the results file."""
+def finished_runs(path: Path, fingerprint: str) -> set[tuple[str, int]]:
+    """Return the (method, seed) pairs already written to the results file.
+
+    Raises:
+        ConfigError: The file holds rows of other settings, or of an older
+            version of the harness that wrote no fingerprint.
+    """
     if not path.is_file():
         return set()
     with open(path, newline="") as handle:
-        return {(row["method"], int(row["seed"])) for row in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    found = {row.get("config") or "none" for row in rows}
+    if found - {fingerprint}:
+        raise ConfigError(
+            f"{path} holds results of other settings (config {', '.join(sorted(found))}, now "
+            f"{fingerprint}); pass another --results-dir or move the file away to start afresh"
+        )
+    return {(row["method"], int(row["seed"])) for row in rows}
 
 
 def run_harness(
@@ -175,7 +214,7 @@ def run_harness(
             config.predictor.device,
         )
 
-    done = finished_runs(results)
+    done = finished_runs(results, config.fingerprint())
     tasks = [(m, s) for m in methods for s in range(runs) if (m, s) not in done]
     logger.info("%d runs to do, %d already in %s", len(tasks), len(done), results)
     results.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,15 @@
 """The NAS-Bench harness on the real NAS-Bench-201 table."""
 
 import csv
+import json
 
 import numpy as np
 import pytest
 
 from ecgnas.cli.main import main
-from ecgnas.pipelines.nasbench_harness import HarnessConfig, run_once
+from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.nasbench_harness import HarnessConfig, finished_runs, run_once
+from ecgnas.search.predictor_evolution import EvolutionConfig
 from ecgnas.predictor.config import PredictorConfig, PretrainConfig
 
 
@@ -72,6 +75,24 @@ def test_bench_run_and_report(tmp_path, nasbench_dir, session_cache_dir):
     assert main(arguments) == 0
     with open(results / "nasbench201-cifar100-q25.csv", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 2 * 3 * 25
+    sidecar = json.loads((results / "nasbench201-cifar100-q25.json").read_text())
+    assert sidecar["config"]["queries"] == 25
+    assert sidecar["fingerprint"] == rows[0]["config"]
+
+
+def test_results_of_other_settings_refused(tmp_path):
+    config = HarnessConfig(queries=10)
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "bench,dataset,method,seed,queries,best_valid,test_of_best,seconds,config\n"
+        f"nasbench201,cifar10,rs,0,1,90.0,93.0,0.1,{config.fingerprint()}\n"
+    )
+    assert finished_runs(path, config.fingerprint()) == {("rs", 0)}
+
+    other = HarnessConfig(queries=10, evolution=EvolutionConfig(initial=5))
+    assert other.fingerprint() != config.fingerprint()
+    with pytest.raises(ConfigError, match="other settings.*--results-dir"):
+        finished_runs(path, other.fingerprint())
 
 
 def test_unknown_method_rejected(tmp_path, capsys):
