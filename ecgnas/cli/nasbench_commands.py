@@ -235,15 +235,12 @@ def run_bench(args: argparse.Namespace) -> int:
     command = (
         "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else "ecgnas bench run"
     )
-    # A resumed harness adds its time to that of the earlier invocations on the same file.
+    # Every invocation that added runs to the file is listed with its wall time.
     sidecar = results_dir / f"{stem}.json"
-    earlier = json.loads(sidecar.read_text()).get("seconds", 0.0) if sidecar.is_file() else 0.0
-    entry = {
-        "command": command,
-        "seconds": earlier + time.perf_counter() - started,
-        "config": config.to_dict(),
-        "fingerprint": config.fingerprint(),
-    }
+    earlier = json.loads(sidecar.read_text()) if sidecar.is_file() else {}
+    invocations = earlier.get("invocations", [])
+    invocations.append({"command": command, "seconds": round(time.perf_counter() - started, 1)})
+    entry = {"invocations": invocations, "config": config.to_dict(), "fingerprint": config.fingerprint()}
     sidecar.write_text(json.dumps(entry, indent=2))
     report = write_report(results_dir, Path(args.report))
     print(f"Results in {results_dir}; report {report}")

@@ -113,7 +113,7 @@ def write_report(results_dir: Path, report: Path) -> Path:
     table = read_results(results_dir)
     commands = []
     for sidecar in sorted(results_dir.glob("*.json")):
-        commands.append(json.loads(sidecar.read_text()))
+        commands += json.loads(sidecar.read_text()).get("invocations", [])
     lines = [
         "# Search methods on NAS-Bench",
         "",

@@ -77,6 +77,7 @@ def test_bench_run_and_report(tmp_path, nasbench_dir, session_cache_dir):
         assert len(list(csv.DictReader(handle))) == 2 * 3 * 25
     sidecar = json.loads((results / "nasbench201-cifar100-q25.json").read_text())
     assert sidecar["config"]["queries"] == 25
+    assert len(sidecar["invocations"]) == 2
     assert sidecar["fingerprint"] == rows[0]["config"]
 
 
