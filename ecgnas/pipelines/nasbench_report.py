@@ -22,9 +22,9 @@ QUERY_MARKS = {
 }
 
 # Published NAS-Bench-201 results beside ours: (name, queries, valid, test, source key), in %.
-# ``None`` where the source gives no value. The values were read from the collection of
-# published predictor results in the README of github.com/96linan/Performance-Predictor and
-# from the authors' repositories; the primary tables could not be opened here (see SOURCES).
+# ``None`` marks a value the source does not give. The values come from the NAS-Bench-201
+# tables in the README of github.com/96linan/Performance-Predictor, a collection of
+# published predictor results. The papers' own tables could not be opened here.
 PUBLISHED_NB201 = {
     "cifar10": [
         ("SAENAS-NE", 100, 91.58, 94.34, "saenas"),
