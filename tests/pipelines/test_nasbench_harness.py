@@ -9,8 +9,8 @@ import pytest
 from ecgnas.cli.main import main
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.nasbench_harness import HarnessConfig, finished_runs, run_once
-from ecgnas.search.predictor_evolution import EvolutionConfig
 from ecgnas.predictor.config import PredictorConfig, PretrainConfig
+from ecgnas.search.predictor_evolution import EvolutionConfig
 
 
 @pytest.fixture(scope="module")
