@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ecgnas.data.aami import AAMI_CLASSES
+from ecgnas.data.beats import RR_FEATURES
 from ecgnas.exceptions import ConfigError
 
 FILTERS: tuple[int, ...] = (5, 10, 20)
@@ -48,7 +49,9 @@ class AcharyaCNN(nn.Module):
         waveform ``(B, 1, window)``, rr ``(B, n_rr)``, output logits ``(B, n_classes)``.
     """
 
-    def __init__(self, window: int = 252, n_rr: int = 7, n_classes: int = len(AAMI_CLASSES)) -> None:
+    def __init__(
+        self, window: int = 252, n_rr: int = len(RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         in_channels, length = 1, window

@@ -24,7 +24,8 @@ from ecgnas.exceptions import CacheError
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT_VERSION = 1
+# Version 2 added two local RR ratios, so version-1 files are rebuilt.
+CACHE_FORMAT_VERSION = 2
 
 
 def source_digest(folder: Path, name: str) -> str:

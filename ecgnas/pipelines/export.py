@@ -40,6 +40,8 @@ RR_DEFINITIONS = {
     "rr_previous_ratio": "rr_previous_s / rr_record_mean_s",
     "rr_next_ratio": "rr_next_s / rr_record_mean_s",
     "rr_local_ratio": "rr_local_s / rr_record_mean_s",
+    "rr_previous_local_ratio": "rr_previous_s / rr_local_s",
+    "rr_next_previous_ratio": "rr_next_s / rr_previous_s",
 }
 
 

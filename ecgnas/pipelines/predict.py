@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ecgnas.data.aami import NON_BEAT_SYMBOLS, symbol_label
-from ecgnas.data.beats import cut_windows
+from ecgnas.data.beats import cut_windows, select_rr_features
 from ecgnas.data.dataset import Normalizer
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import read_record
@@ -141,6 +141,7 @@ def predict_record(
     peaks_raw = peaks_raw[inside]
     peaks = np.round(peaks_raw * fs / raw.fs).astype(np.int64)
     waveforms, rr, kept = cut_windows(signal, fs, peaks, config)
+    rr = select_rr_features(rr, [feature["name"] for feature in description["rr_features"]])
 
     normalizer = Normalizer.from_dict(description["normalizer"])
     probabilities = _run_model(

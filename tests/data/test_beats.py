@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ecgnas.data.beats import RR_FEATURES, compute_rr_features, segment_record
+from ecgnas.data.beats import RR_FEATURES, compute_rr_features, segment_record, select_rr_features
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import read_record
 from ecgnas.exceptions import ConfigError, RecordError
@@ -22,7 +22,19 @@ def naive_rr_features(times: list[float], local_beats: int) -> list[list[float]]
             intervals[j - 1] if j > 0 else intervals[0] for j in range(max(0, i - local_beats + 1), i + 1)
         ]
         local = sum(history) / len(history)
-        rows.append([previous, following, local, mean, previous / mean, following / mean, local / mean])
+        rows.append(
+            [
+                previous,
+                following,
+                local,
+                mean,
+                previous / mean,
+                following / mean,
+                local / mean,
+                previous / local,
+                following / previous,
+            ]
+        )
     return rows
 
 
@@ -37,7 +49,7 @@ def test_real_record_window_shape(mitdb_dir):
     beats = segment_record(read_record(mitdb_dir, "100"), PreprocessConfig())
     assert beats.waveforms.shape == (len(beats.labels), 252)
     assert beats.waveforms.dtype == np.float32
-    assert beats.rr.shape == (len(beats.labels), 7)
+    assert beats.rr.shape == (len(beats.labels), 9)
 
 
 def test_real_record_peak_at_window_centre(mitdb_dir):
@@ -129,3 +141,15 @@ def test_band_above_nyquist_rejected():
 def test_invalid_config_rejected(settings, message):
     with pytest.raises(ConfigError, match=message):
         PreprocessConfig(**settings)
+
+
+def test_select_rr_features_order():
+    rr = np.arange(2 * len(RR_FEATURES), dtype=np.float32).reshape(2, -1)
+    selected = select_rr_features(rr, ["rr_next_s", "rr_previous_s"])
+    np.testing.assert_array_equal(selected, rr[:, [1, 0]])
+
+
+def test_select_rr_features_unknown_name():
+    rr = np.zeros((2, len(RR_FEATURES)), dtype=np.float32)
+    with pytest.raises(ConfigError, match="'rr_magic'.*export the model again"):
+        select_rr_features(rr, ["rr_magic"])

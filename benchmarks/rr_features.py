@@ -1,0 +1,85 @@
+"""How much the RR features tell a linear classifier, on the inter-patient split.
+
+A class-balanced logistic regression is trained on DS1 and tested on DS2 with
+four inputs: the seven record-level RR features alone, all RR features (with the
+two local ratios), and each of these with the beat waveform downsampled 6 times
+(42 samples). The per-class F1 goes to the ``rr-features`` section of
+``reports/benchmarks.md``. It is a cheap check of the features, not a model.
+
+Usage:
+    python -m benchmarks.rr_features [--data-dir DIR] [--cache-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import numpy as np
+
+COMMAND = "python -m benchmarks.rr_features"
+
+# The first seven RR features existed before the two local ratios were added.
+RECORD_LEVEL = slice(0, 7)
+DOWNSAMPLE = 6
+
+
+def features(beats, rr_columns: slice, waveform: bool) -> np.ndarray:
+    """Stack the chosen RR columns and, optionally, the downsampled waveform."""
+    parts = [beats.rr[:, rr_columns]]
+    if waveform:
+        parts.append(beats.waveforms[:, ::DOWNSAMPLE])
+    return np.hstack(parts).astype(np.float64)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.environ.get("ECGNAS_DATA_DIR", "data"))
+    parser.add_argument("--cache-dir", default=os.environ.get("ECGNAS_CACHE_DIR"))
+    args = parser.parse_args()
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    from benchmarks.report import current_commit, describe_machine, write_section
+    from ecgnas.data.preprocess import PreprocessConfig
+    from ecgnas.data.splits import split_records
+    from ecgnas.pipelines.ecg_search import load_search_beats
+
+    beats, _ = load_search_beats(args.data_dir, args.cache_dir, False, PreprocessConfig())
+    ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
+    cases = [
+        ("record-level RR (7)", RECORD_LEVEL, False),
+        ("all RR (9)", slice(None), False),
+        ("record-level RR (7) + waveform", RECORD_LEVEL, True),
+        ("all RR (9) + waveform", slice(None), True),
+    ]
+    lines = [
+        "## RR features: a linear check on DS1 to DS2",
+        "",
+        f"Command: `{COMMAND}` (commit {current_commit()}).",
+        f"Machine: {describe_machine()}.",
+        "",
+        "Logistic regression with class-balanced weights, trained on every DS1 beat and tested on DS2; "
+        "inputs standardised with DS1 statistics. F1 in percent; macro over N, S, V, F.",
+        "",
+        "| inputs | F1 N | F1 S | F1 V | F1 F | macro-F1 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, columns, waveform in cases:
+        train, test = features(ds1, columns, waveform), features(ds2, columns, waveform)
+        mean, scale = train.mean(axis=0), train.std(axis=0) + 1e-9
+        model = LogisticRegression(max_iter=3000, class_weight="balanced")
+        model.fit((train - mean) / scale, ds1.labels)
+        f1 = 100 * f1_score(
+            ds2.labels, model.predict((test - mean) / scale), labels=[0, 1, 2, 3], average=None
+        )
+        lines.append(f"| {name} | " + " | ".join(f"{value:.1f}" for value in f1) + f" | {f1.mean():.1f} |")
+        print(lines[-1], flush=True)
+
+    path = write_section("rr-features", "\n".join(lines))
+    print(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
