@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ecgnas.baselines import BASELINES
 from ecgnas.cli.options import add_data_options
-from ecgnas.pipelines.ecg_config import preset
+from ecgnas.pipelines.ecg_config import FINAL_EPOCHS, preset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use this preset's final training settings (default: quick)",
     )
     baseline.add_argument("--seed", type=int, help="seed (default: 0)")
+    baseline.add_argument(
+        "--final-epochs",
+        choices=FINAL_EPOCHS,
+        help="keep the best epoch on the search-validation records (holdout, default) or the last "
+        "epoch on all of DS1 (last), as `ecgnas search --final-epochs`",
+    )
     baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
     add_data_options(baseline)
@@ -75,6 +81,8 @@ def run_baseline_command(args: argparse.Namespace) -> int:
     config = preset(args.preset)
     if args.seed is not None:
         config = dataclasses.replace(config, seed=args.seed)
+    if args.final_epochs:
+        config = dataclasses.replace(config, final_epochs=args.final_epochs)
     if args.threads is not None:
         config = dataclasses.replace(
             config, final_training=dataclasses.replace(config.final_training, max_threads=args.threads)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from ecgnas.cli.options import add_data_options
-from ecgnas.pipelines.ecg_config import EXECUTORS, METHODS, preset
+from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
 from ecgnas.search.budget import parse_duration
 
 
@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or 7.7d (core time on a CPU, GPU time on a GPU)",
     )
     parser.add_argument("--max-evals", type=int, help="stop after this many candidates")
+    parser.add_argument(
+        "--final-epochs",
+        choices=FINAL_EPOCHS,
+        help="final training keeps the best epoch on the search-validation records (holdout, default) "
+        "or the last epoch on all of DS1 (last)",
+    )
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
     parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
@@ -72,6 +78,8 @@ def configure(args: argparse.Namespace):
         changes["budget_seconds"] = parse_duration(args.budget)
     if args.max_evals is not None:
         changes["max_evaluations"] = args.max_evals
+    if args.final_epochs:
+        changes["final_epochs"] = args.final_epochs
     if args.seed is not None:
         changes["seed"] = args.seed
     if args.space:

@@ -18,6 +18,7 @@ import torch
 
 from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
 
@@ -70,6 +71,8 @@ def summarise_run(path: Path) -> dict[str, Any]:
         "name": name,
         "path": str(path),
         "kind": kind,
+        # Runs written before the choice existed trained on all of DS1 and kept the last epoch.
+        "final_epochs": config.get("final_epochs", "last"),
         "command": state.get("command", ""),
         "unit": state.get("cost_unit", "core-hours"),
         "search_seconds": state.get("search_cost_seconds", 0.0),
@@ -167,13 +170,22 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     plot_confusions(models, confusion_png)
     plot_f1(models, f1_png)
 
+    protocols = sorted({m["final_epochs"] for m in models})
+    if len(protocols) == 1:
+        protocol = f"Every model was trained {FINAL_EPOCHS_TEXT[protocols[0]]}."
+    else:
+        protocol = (
+            "The runs used different final-training protocols ("
+            + ", ".join(f"{m['name']}: {FINAL_EPOCHS_TEXT[m['final_epochs']]}" for m in models)
+            + "), so their scores are not directly comparable."
+        )
     lines = [
         "# Searched versus hand-designed arrhythmia classifiers",
         "",
-        f"Produced by `{command}`. Every model was trained on all DS1 records and tested on the DS2 records "
-        "of the inter-patient protocol (de Chazal et al. 2004), paced records excluded; values are "
-        "mean ± standard deviation over training seeds, in percent. Latency: median time to classify one "
-        "beat (batch 1, one CPU thread) on the machine that ran the command.",
+        f"Produced by `{command}`. {protocol} Every model was tested on the DS2 records of the "
+        "inter-patient protocol (de Chazal et al. 2004), paced records excluded; values are mean ± "
+        "standard deviation over training seeds, in percent. Latency: median time to classify one beat "
+        "(batch 1, one CPU thread) on the machine that ran the command.",
         "",
         "Runs compared, with the commands that produced them:",
         "",

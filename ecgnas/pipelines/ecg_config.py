@@ -19,6 +19,17 @@ random search."""
 
 EXECUTORS: tuple[str, ...] = ("local", "ray")
 
+FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last")
+"""How final training picks its epoch: best macro-F1 on the search-validation records of
+DS1 (left out of training), or the last epoch of training on all of DS1."""
+
+FINAL_EPOCHS_TEXT = {
+    "holdout": "on the search-train records of DS1, keeping the epoch with the best macro-F1 on the "
+    "search-validation records (DS1 patients left out of training)",
+    "last": "on all DS1 records for a fixed number of epochs, keeping the last one",
+}
+"""How each ``final_epochs`` setting trains a model, as the report describes it."""
+
 
 @dataclass(frozen=True)
 class EcgSearchConfig:
@@ -35,6 +46,7 @@ class EcgSearchConfig:
         final_training: Training of the top architectures on all of DS1.
         final_top_k: Architectures retrained after the search, by search-validation score.
         final_seeds: Training seeds of each retrained architecture.
+        final_epochs: One of :data:`FINAL_EPOCHS`; baselines follow it too.
         evolution: Round sizes of predictor-guided evolution (``dcl``, ``npenas``).
         population: Population of regularized evolution (``rea``).
         predictor: Predictor settings (``dcl`` pre-trains; ``npenas`` trains from scratch).
@@ -55,6 +67,7 @@ class EcgSearchConfig:
     final_training: TrainConfig = field(default_factory=TrainConfig)
     final_top_k: int = 3
     final_seeds: int = 2
+    final_epochs: str = "holdout"
     evolution: EvolutionConfig = field(default_factory=EvolutionConfig)
     population: int = 20
     predictor: PredictorConfig = field(default_factory=PredictorConfig)
@@ -79,6 +92,10 @@ class EcgSearchConfig:
             raise ConfigError(
                 f"final_top_k and final_seeds must be at least 1, got {self.final_top_k!r} and "
                 f"{self.final_seeds!r}"
+            )
+        if self.final_epochs not in FINAL_EPOCHS:
+            raise ConfigError(
+                f"final_epochs {self.final_epochs!r} is unknown; allowed values: {list(FINAL_EPOCHS)}"
             )
         if self.population < 2:
             raise ConfigError(f"population must be at least 2, got {self.population!r}")
@@ -146,9 +163,7 @@ def preset(name: str) -> EcgSearchConfig:
             search_training=TrainConfig(
                 epochs=2, normal_fraction=0.1, batch_size=128, validate_every_epoch=False
             ),
-            final_training=TrainConfig(
-                epochs=5, normal_fraction=0.25, batch_size=128, validate_every_epoch=False
-            ),
+            final_training=TrainConfig(epochs=6, normal_fraction=0.25, batch_size=128),
             final_top_k=2,
             final_seeds=2,
             evolution=EvolutionConfig(initial=8, population=10, generations=4, offspring=20, infill=4),
@@ -159,9 +174,7 @@ def preset(name: str) -> EcgSearchConfig:
             name="ecg-full",
             budget_seconds=8 * 3600.0,
             search_training=TrainConfig(epochs=15, normal_fraction=0.3, batch_size=256),
-            final_training=TrainConfig(
-                epochs=60, normal_fraction=1.0, batch_size=256, validate_every_epoch=False
-            ),
+            final_training=TrainConfig(epochs=60, normal_fraction=1.0, batch_size=256),
             final_top_k=5,
             final_seeds=3,
             evolution=EvolutionConfig(initial=20, population=20, generations=5, offspring=30, infill=10),

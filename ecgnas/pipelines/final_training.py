@@ -1,9 +1,16 @@
-"""Final training: the best architectures of a search, retrained on all of DS1, tested on DS2.
+"""Final training: the best architectures of a search, retrained on DS1, tested on DS2.
 
 Each (architecture, seed) run is saved as it finishes, so an interrupted final
 phase resumes where it stopped. The selected model is the search's best
 architecture by search-validation score (never by DS2 score, which would leak
 the test set into the choice), trained with the first seed.
+
+With ``final_epochs="holdout"`` (the default) a run trains on the search-train
+records and keeps the weights of the epoch with the best macro-F1 on the
+search-validation records, patients of DS1 that it does not train on. With
+``"last"`` it trains on all of DS1 and keeps the last epoch. Inter-patient
+scores swing by several points from one epoch to the next, so choosing the
+epoch on held-out patients gives steadier models than the last epoch.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import torch
 from ecgnas.atomic import write_atomic
 from ecgnas.data.beatset import BeatSet
 from ecgnas.data.preprocess import PreprocessConfig
+from ecgnas.data.splits import split_records
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
 from ecgnas.pipelines.ecg_evaluator import charged_seconds
 from ecgnas.pipelines.run_dir import RunDirectory
@@ -31,7 +39,10 @@ from ecgnas.search.result import EvaluationResult
 from ecgnas.spaces.cost import count_macs, count_parameters
 from ecgnas.spaces.declared_space import DeclaredSpace
 from ecgnas.spaces.model import build_model
+from ecgnas.training.config import TrainConfig
 from ecgnas.training.fit import train_model
+from ecgnas.training.metrics import AamiMetrics
+from ecgnas.training.predict import evaluate_model
 from ecgnas.training.result import TrainResult
 
 logger = logging.getLogger(__name__)
@@ -76,10 +87,11 @@ def retrain_top_architectures(
     n_rr = ds1.rr.shape[1]
     top = top_architectures(history, config.final_top_k)
     total = len(top) * config.final_seeds
-    logger.info(
-        "Final training: the 'validation' figures logged below are DS2 test scores, computed after the "
-        "last epoch only; no epoch or architecture is chosen by them"
-    )
+    if config.final_epochs == "last":
+        logger.info(
+            "Final training: the 'validation' figures logged below are DS2 test scores, computed after "
+            "the last epoch only; no epoch or architecture is chosen by them"
+        )
     for rank, candidate in enumerate(top, start=1):
         for seed_index in range(config.final_seeds):
             seed = config.seed * 1000 + seed_index
@@ -123,19 +135,55 @@ def _train_one(
     directory: RunDirectory,
     stem: str,
 ) -> dict[str, Any]:
-    training = dataclasses.replace(config.final_training, seed=seed, restore_best=False)
+    training = dataclasses.replace(config.final_training, seed=seed)
     torch.manual_seed(seed)
     model = build_model(candidate.arch, space, rr_features=n_rr)
-    result = train_model(model, ds1, ds2, training)
-    entry = final_entry(result, model, rank, seed, candidate.arch.to_string(), candidate.metric, ds1.window)
+    result, test = train_on_ds1(model, ds1, ds2, training, config.final_epochs)
+    entry = final_entry(
+        result, test, model, rank, seed, candidate.arch.to_string(), candidate.metric, ds1.window
+    )
     if result.ok:
         weights = directory.final_dir / f"{stem}.pt"
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, weights)
     return entry
 
 
+def train_on_ds1(
+    model: torch.nn.Module, ds1: BeatSet, ds2: BeatSet, training: TrainConfig, epochs: str
+) -> tuple[TrainResult, AamiMetrics | None]:
+    """Train ``model`` on DS1 as ``epochs`` says and return the run and its DS2 metrics.
+
+    Args:
+        model: Trained in place.
+        ds1: Training beats, all DS1 records.
+        ds2: Test beats.
+        training: Settings; ``restore_best`` and ``validate_every_epoch`` are set here.
+        epochs: ``holdout`` (choose the epoch on the search-validation records,
+            which are then left out of training) or ``last``.
+
+    Returns:
+        The training run (``None`` metrics when it failed) and the DS2 metrics.
+    """
+    if epochs == "last":
+        training = dataclasses.replace(training, restore_best=False)
+        result = train_model(model, ds1, ds2, training)
+        return result, result.final_metrics
+
+    holdout = split_records("search-validation")
+    train = ds1.select(name for name in ds1.record_names if name not in holdout)
+    training = dataclasses.replace(training, restore_best=True, validate_every_epoch=True)
+    result = train_model(model, train, ds1.select(holdout), training)
+    if not result.ok:
+        return result, None
+    test = evaluate_model(
+        model, ds2, result.normalizer, training.eval_batch_size, macro_classes=training.macro_classes
+    )
+    return result, test
+
+
 def final_entry(
     result: TrainResult,
+    test: AamiMetrics | None,
     model: torch.nn.Module,
     rank: int,
     seed: int,
@@ -143,7 +191,11 @@ def final_entry(
     validation_metric: float | None,
     window: int,
 ) -> dict[str, Any]:
-    """Summarise one final training run (DS1 to DS2) as the JSON entry that reports read."""
+    """Summarise one final training run (DS1 to DS2) as the JSON entry that reports read.
+
+    ``test`` holds the DS2 metrics; ``holdout_macro_f1`` and ``best_epoch`` are set when
+    the epoch was chosen on held-out DS1 records.
+    """
     n_rr = len(result.normalizer.rr_mean)
     entry: dict[str, Any] = {
         "rank": rank,
@@ -156,13 +208,16 @@ def final_entry(
         "parameters": count_parameters(model),
         "macs": count_macs(model, window, n_rr),
         "normalizer": dataclasses.asdict(result.normalizer),
+        "best_epoch": result.best_epoch,
+        "holdout_macro_f1": None,
         "test": {},
         "confusion": None,
     }
-    if result.ok:
-        metrics = result.final_metrics
-        entry["test"] = {k: v for k, v in metrics.as_flat_dict().items() if math.isfinite(v)}
-        entry["confusion"] = np.asarray(metrics.confusion).tolist()
+    if result.ok and test is not None:
+        entry["test"] = {k: v for k, v in test.as_flat_dict().items() if math.isfinite(v)}
+        entry["confusion"] = np.asarray(test.confusion).tolist()
+        if result.config.restore_best:
+            entry["holdout_macro_f1"] = result.final_metrics.macro_f1
     return entry
 
 

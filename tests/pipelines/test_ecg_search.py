@@ -12,6 +12,8 @@ from mlflow import MlflowClient
 
 from ecgnas.cli.main import main
 from ecgnas.data.splits import split_records
+from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.ecg_config import EcgSearchConfig
 from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
 from ecgnas.search.checkpoint import Checkpoint
 from ecgnas.spaces.catalog import load_space
@@ -45,6 +47,21 @@ def test_search_writes_report_and_model(finished_run):
     report = (finished_run / "report.md").read_text()
     assert "Candidates evaluated: 4" in report
     assert "DS2 macro-F1" in report
+
+
+def test_final_epoch_chosen_on_holdout(finished_run):
+    final = json.loads((finished_run / "final" / "rank1-seed0.json").read_text())
+    assert final["best_epoch"] == 1
+    assert 0 <= final["holdout_macro_f1"] <= 1
+    assert final["test"]["macro_f1"] != final["holdout_macro_f1"]
+    assert "search-validation records (DS1 patients left out of training)" in (
+        finished_run / "report.md"
+    ).read_text()
+
+
+def test_final_epochs_value_checked():
+    with pytest.raises(ConfigError, match="final_epochs 'best' is unknown.*'holdout', 'last'"):
+        EcgSearchConfig(final_epochs="best")
 
 
 def test_search_respects_evaluation_limit(finished_run):
