@@ -1,9 +1,9 @@
 """How much the RR features tell a linear classifier, on the inter-patient split.
 
 A class-balanced logistic regression is trained on DS1 and tested on DS2 with
-four inputs: the seven record-level RR features alone, all RR features (with the
-two local ratios), and each of these with the beat waveform downsampled 6 times
-(42 samples). The per-class F1 goes to the ``rr-features`` section of
+four inputs. They are the seven record-level RR features alone, all nine RR
+features (with the two local ratios), and each of these with the beat waveform
+downsampled 6 times (42 samples). The per-class F1 goes to the ``rr-features`` section of
 ``reports/benchmarks.md``. It is a cheap check of the features, not a model.
 
 Usage:

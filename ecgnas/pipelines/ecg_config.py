@@ -20,7 +20,7 @@ random search."""
 EXECUTORS: tuple[str, ...] = ("local", "ray")
 
 FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last")
-"""How final training picks its epoch: best macro-F1 on the search-validation records of
+"""Epoch choices of final training: the best macro-F1 on the search-validation records of
 DS1 (left out of training), or the last epoch of training on all of DS1."""
 
 FINAL_EPOCHS_TEXT = {
@@ -28,7 +28,7 @@ FINAL_EPOCHS_TEXT = {
     "search-validation records (DS1 patients left out of training)",
     "last": "on all DS1 records for a fixed number of epochs, keeping the last one",
 }
-"""How each ``final_epochs`` setting trains a model, as the report describes it."""
+"""Report wording of each ``final_epochs`` setting."""
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def _train_one(
 def train_on_ds1(
     model: torch.nn.Module, ds1: BeatSet, ds2: BeatSet, training: TrainConfig, epochs: str
 ) -> tuple[TrainResult, AamiMetrics | None]:
-    """Train ``model`` on DS1 as ``epochs`` says and return the run and its DS2 metrics.
+    """Train ``model`` on DS1 with the epoch choice ``epochs``; return the run and its DS2 metrics.
 
     Args:
         model: Trained in place.
@@ -193,7 +193,7 @@ def final_entry(
 ) -> dict[str, Any]:
     """Summarise one final training run (DS1 to DS2) as the JSON entry that reports read.
 
-    ``test`` holds the DS2 metrics; ``holdout_macro_f1`` and ``best_epoch`` are set when
+    ``test`` contains the DS2 metrics; ``holdout_macro_f1`` and ``best_epoch`` are set when
     the epoch was chosen on held-out DS1 records.
     """
     n_rr = len(result.normalizer.rr_mean)

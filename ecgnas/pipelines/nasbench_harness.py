@@ -172,7 +172,7 @@ def finished_runs(path: Path, fingerprint: str) -> set[tuple[str, int]]:
     """Return the (method, seed) pairs already written to the results file.
 
     Raises:
-        ConfigError: The file holds rows of other settings, or of an older
+        ConfigError: The file contains rows of other settings, or of an older
             version of the harness that wrote no fingerprint.
     """
     if not path.is_file():
@@ -182,7 +182,7 @@ def finished_runs(path: Path, fingerprint: str) -> set[tuple[str, int]]:
     found = {row.get("config") or "none" for row in rows}
     if found - {fingerprint}:
         raise ConfigError(
-            f"{path} holds results of other settings (config {', '.join(sorted(found))}, now "
+            f"{path} contains results of other settings (config {', '.join(sorted(found))}, now "
             f"{fingerprint}); pass another --results-dir or move the file away to start afresh"
         )
     return {(row["method"], int(row["seed"])) for row in rows}

@@ -60,8 +60,8 @@ class EvolutionConfig:
     queries; ``python -m benchmarks.evolution_defaults``, in
     ``reports/benchmarks.md``): 20 initial architectures reached the table's
     optimum in every seed where 10 did not. Infill 5 with 3 generations and
-    infill 10 with 5 generations tied at 100 queries; we keep infill 10, which
-    fits the predictor half as often.
+    infill 10 with 5 generations tied at 100 queries. We keep infill 10 because
+    it fits the predictor half as often.
     """
 
     initial: int = 20

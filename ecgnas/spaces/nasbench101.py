@@ -148,10 +148,10 @@ class NasBench101Space(CellSpace):
         In the full space this is :meth:`CellSpace.mutate`. In a confined space
         the result is uniform over the distinct cells of the space one change
         away, or, when there is none, over those two changes away
-        (:meth:`neighbours`, memoised). Drawing from the memoised rings rather
-        than redrawing random changes matters in the 20k subset, where about
-        one cell in twenty of the full space is allowed: the search proposes the
-        same parents many times.
+        (:meth:`neighbours`, memoised). In the 20k subset only about one cell in
+        twenty of the full space is allowed, and the search mutates the same
+        parents many times, so the memoised rings are much cheaper than
+        redrawing random changes.
 
         Raises:
             InvalidArchitectureError: ``arch`` is not in this space.
