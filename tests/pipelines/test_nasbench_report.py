@@ -41,7 +41,7 @@ def test_report_tables_and_target(tmp_path):
     assert "- `ecgnas bench run --runs 2` (12 s wall)" in text
     assert "| dcl | 2 |" in text
     assert "91.60 ± 0.14" in text
-    assert "measured 91.60 over 2 runs: met." in text
+    assert "measured 91.600 over 2 runs: met." in text
     assert "| SAENAS-NE | 100 | 91.58 | 94.34 | saenas |" in text
     assert "`dcl` − `rs`: +0.50 points" in text
 
@@ -50,4 +50,4 @@ def test_report_target_missed(tmp_path):
     results = tmp_path / "results"
     write_results(results, {"dcl": [91.4, 91.5]})
     text = write_report(results, tmp_path / "nasbench.md").read_text()
-    assert "measured 91.45 over 2 runs: missed by 0.15 points." in text
+    assert "measured 91.450 over 2 runs: missed by 0.150 points." in text
