@@ -229,9 +229,11 @@ def _differences(methods: dict, queries: int) -> list[str]:
         standard_error = math.sqrt(
             np.var(values, ddof=1) / len(values) + np.var(other_values, ddof=1) / len(other_values)
         )
-        verdict = "more than" if abs(difference) > standard_error else "within"
+        if abs(difference) <= standard_error:
+            verdict = "within one standard error"
+        else:
+            verdict = f"`dcl` {'ahead' if difference > 0 else 'behind'} by more than one standard error"
         lines.append(
-            f"- `dcl` − `{other}`: {difference:+.2f} points (standard error {standard_error:.2f}; "
-            f"{verdict} one standard error)"
+            f"- `dcl` − `{other}`: {difference:+.3f} points (standard error {standard_error:.3f}; {verdict})"
         )
     return lines

@@ -43,7 +43,7 @@ def test_report_tables_and_target(tmp_path):
     assert "91.60 ± 0.14" in text
     assert "measured 91.600 over 2 runs: met." in text
     assert "| SAENAS-NE | 100 | 91.58 | 94.34 | saenas |" in text
-    assert "`dcl` − `rs`: +0.50 points" in text
+    assert "`dcl` − `rs`: +0.500 points (standard error 0.141; `dcl` ahead by more than one" in text
 
 
 def test_report_target_missed(tmp_path):
