@@ -259,4 +259,11 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
                 f"{best['name']} {100 * (macro - margin):.2f}, margin {100 * margin:+.2f} points "
                 f"(target ≥ +{100 * TARGET_MARGIN:.1f}): {verdict}"
             )
+        random = [r for r in searched if r["name"] == "searched (rs)" and r is not m]
+        if random:
+            gap = macro - _mean(random[0]["metrics"].get("macro_f1", []))
+            lines.append(
+                f"- {m['name']}: macro-F1 {100 * gap:+.2f} points versus random search in the same space "
+                "(no target; the search method's own baseline)"
+            )
     return lines or ["- No searched model in this comparison."]

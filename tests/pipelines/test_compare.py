@@ -5,6 +5,7 @@ import json
 import pytest
 
 from ecgnas.cli.main import main
+from ecgnas.pipelines.compare import _targets
 
 BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
 
@@ -57,3 +58,20 @@ def test_unknown_baseline_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["baseline", "resnet9000"])
     assert "invalid choice: 'resnet9000'" in capsys.readouterr().err
+
+
+def test_targets_against_random_search():
+    def model(name, kind, macro):
+        metrics = {"macro_f1": [macro], "f1_S": [0.5], "f1_V": [0.9]}
+        return {"name": name, "kind": kind, "metrics": metrics}
+
+    lines = _targets(
+        [
+            model("searched (dcl)", "search", 0.60),
+            model("searched (rs)", "search", 0.55),
+            model("kachuee2018", "baseline", 0.50),
+        ]
+    )
+    text = "\n".join(lines)
+    assert "- searched (dcl): macro-F1 +5.00 points versus random search in the same space" in text
+    assert "margin +10.00 points (target ≥ +2.5): met" in lines[2]
