@@ -205,6 +205,12 @@ def run_ecg_search(
         cost_unit=unit,
     )
 
+    threads = config.search_training.max_threads
+    if threads is not None:
+        # The predictor fits between candidates in this process. With the candidates' thread
+        # count it cannot oversubscribe the cores, which slowed each fit about tenfold on a
+        # busy 2-core machine, and its time is charged per thread like theirs.
+        torch.set_num_threads(threads)
     strategy, figures = build_strategy(config, space, cache_dir)
     if figures:
         tracker.log_metrics(figures)

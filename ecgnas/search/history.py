@@ -18,6 +18,7 @@ class History:
 
     def __init__(self, results: list[EvaluationResult] | None = None) -> None:
         self.results: list[EvaluationResult] = []
+        self.unattached_seconds = 0.0
         self._seen: set[Architecture] = set()
         for result in results or []:
             self.add(result)
@@ -36,10 +37,14 @@ class History:
     def __iter__(self) -> Iterator[EvaluationResult]:
         return iter(self.results)
 
+    def add_unattached_cost(self, seconds: float) -> None:
+        """Count strategy time whose proposals were never evaluated, because the budget ran out."""
+        self.unattached_seconds += seconds
+
     @property
     def cost_seconds(self) -> float:
-        """Total cost of every evaluation so far."""
-        return float(sum(result.cost_seconds for result in self.results))
+        """Total cost of every evaluation so far, plus strategy time not attached to one."""
+        return float(sum(result.cost_seconds for result in self.results)) + self.unattached_seconds
 
     @property
     def successful(self) -> list[EvaluationResult]:

@@ -100,6 +100,9 @@ def run_search(
                 on_result(result, history)
         strategy.tell(finished, history)
 
+    # The last proposals may have found the budget spent by the strategy's own time.
+    if overhead:
+        history.add_unattached_cost(overhead)
     if budget.exhausted(len(history), history.cost_seconds):
         limits = []
         if budget.max_evaluations is not None:

@@ -71,6 +71,25 @@ def test_predictor_time_charged_to_budget(space, evaluator):
     assert history.cost_seconds == pytest.approx(180.0 + charged)
 
 
+def test_strategy_time_that_spends_budget_counted(space, evaluator, caplog):
+    # The first round proposes 8 random cells (80 s of evaluations); the second round's
+    # fitting is made to take 200 s, which spends the 150 s budget before any proposal starts.
+    strategy = make_strategy("dcl", space, 0)
+    original = strategy.take_overhead_seconds
+    rounds = []
+
+    def slow_overhead() -> float:
+        rounds.append(1)
+        return original() + (200.0 if len(rounds) > 1 else 0.0)
+
+    strategy.take_overhead_seconds = slow_overhead
+    with caplog.at_level(logging.INFO, logger="ecgnas.search.loop"):
+        history = run_search(strategy, evaluator, Budget(max_cost_seconds=150.0))
+    assert len(history) == 8
+    assert history.cost_seconds > 280.0
+    assert "Budget spent" in caplog.text
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_failing_evaluations_recorded(method, space, caplog):
     evaluator = StructureEvaluator(fail_every=4, nan_every=5)
