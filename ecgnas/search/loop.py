@@ -100,7 +100,7 @@ def run_search(
                 on_result(result, history)
         strategy.tell(finished, history)
 
-    # The last proposals may have found the budget spent by the strategy's own time.
+    # The strategy's own time may have spent the budget before its last proposals could start.
     if overhead:
         history.add_unattached_cost(overhead)
     if budget.exhausted(len(history), history.cost_seconds):

@@ -72,8 +72,8 @@ def test_predictor_time_charged_to_budget(space, evaluator):
 
 
 def test_strategy_time_that_spends_budget_counted(space, evaluator, caplog):
-    # The first round proposes 8 random cells (80 s of evaluations); the second round's
-    # fitting is made to take 200 s, which spends the 150 s budget before any proposal starts.
+    # The first round proposes 8 random cells, 80 s of evaluations. The second round's
+    # fitting is made to take 200 s, so the 150 s budget is spent before any proposal starts.
     strategy = make_strategy("dcl", space, 0)
     original = strategy.take_overhead_seconds
     rounds = []
