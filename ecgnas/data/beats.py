@@ -27,8 +27,7 @@ RR_FEATURES: tuple[str, ...] = (
 
 The first three ratios are divided by the record's mean RR. The last two
 compare a beat with its own rhythm: a premature beat has a short previous
-interval relative to the local mean, and often a compensatory pause after it
-(de Chazal et al. 2004 and later inter-patient studies use such local ratios).
+interval relative to the local mean, and often a compensatory pause after it.
 On DS1 to DS2, a class-balanced logistic regression on RR features and the
 waveform reached S-class F1 0.47 with these two ratios and 0.29 without them
 (``python -m benchmarks.rr_features``).

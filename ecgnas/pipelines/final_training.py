@@ -151,7 +151,7 @@ def _train_one(
 def train_on_ds1(
     model: torch.nn.Module, ds1: BeatSet, ds2: BeatSet, training: TrainConfig, epochs: str
 ) -> tuple[TrainResult, AamiMetrics | None]:
-    """Train ``model`` on DS1 with the epoch choice ``epochs``; return the run and its DS2 metrics.
+    """Train ``model`` on DS1 with the epoch choice ``epochs`` and return the run and its DS2 metrics.
 
     Args:
         model: Trained in place.
@@ -169,10 +169,9 @@ def train_on_ds1(
         result = train_model(model, ds1, ds2, training)
         return result, result.final_metrics
 
-    holdout = split_records("search-validation")
-    train = ds1.select(name for name in ds1.record_names if name not in holdout)
+    train, holdout = ds1.select(split_records("search-train")), ds1.select(split_records("search-validation"))
     training = dataclasses.replace(training, restore_best=True, validate_every_epoch=True)
-    result = train_model(model, train, ds1.select(holdout), training)
+    result = train_model(model, train, holdout, training)
     if not result.ok:
         return result, None
     test = evaluate_model(
@@ -193,7 +192,7 @@ def final_entry(
 ) -> dict[str, Any]:
     """Summarise one final training run (DS1 to DS2) as the JSON entry that reports read.
 
-    ``test`` contains the DS2 metrics; ``holdout_macro_f1`` and ``best_epoch`` are set when
+    ``test`` contains the DS2 metrics. ``holdout_macro_f1`` and ``best_epoch`` are set when
     the epoch was chosen on held-out DS1 records.
     """
     n_rr = len(result.normalizer.rr_mean)

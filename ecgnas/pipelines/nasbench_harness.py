@@ -4,8 +4,8 @@ Runs are independent (one method, one seed each) and go to a process pool, one
 torch thread per process so that parallel runs do not oversubscribe the cores.
 Each run writes one row per query count to a CSV file, so results survive a
 crash and a rerun skips the runs already written. Every row carries a
-fingerprint of the settings, and a rerun with other settings refuses to add
-rows to the same file, so that one table never mixes two configurations.
+fingerprint of the settings. A rerun with other settings is rejected rather
+than adding rows to the same file, so one table never mixes two configurations.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from ecgnas.pipelines.nasbench_report import write_report
 
 
 def write_results(folder, values: dict[str, list[float]]) -> None:
-    """Write one run per value: the best validation at 100 queries, method by method."""
+    """Write one run per value, whose best validation rises to that value at 100 queries."""
     folder.mkdir()
     with open(folder / "nasbench201-cifar10-q100.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
