@@ -42,12 +42,8 @@ def main() -> None:
     config = preset("smoke")
     beats = prepare_beats(split_records("DS1"), data_dir=args.data_dir, progress=False)
     space = load_space(config.space)
-    evaluator = EcgEvaluator(
-        space,
-        beats.select(split_records("search-train")),
-        beats.select(split_records("search-validation")),
-        config.search_training,
-    )
+    split = (beats.select(split_records("search-train")), beats.select(split_records("search-validation")))
+    evaluator = EcgEvaluator(space, [split], config.search_training)
     archs = [space.sample(seed) for seed in range(args.candidates)]
 
     rows = []

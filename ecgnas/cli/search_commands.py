@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ecgnas.cli.options import add_data_options
+from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
 from ecgnas.search.budget import parse_duration
 
@@ -19,9 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "search",
         help="search an arrhythmia classifier on MIT-BIH under a compute budget",
-        description="Search the ECG space on DS1 (search-train / search-validation), retrain the best "
-        "architectures on DS1 and test them on DS2. Every candidate is checkpointed; stop with Ctrl-C "
-        "and continue with --resume.",
+        description="Search the ECG space on DS1 (record folds or search-train / search-validation), "
+        "retrain the best architectures on DS1 and test them on DS2. Every candidate is "
+        "checkpointed; stop with Ctrl-C and continue with --resume.",
     )
     parser.add_argument(
         "--preset",
@@ -44,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=FINAL_EPOCHS,
         help="final training keeps the best epoch on the search-validation records (holdout, default) "
         "or the last epoch on all of DS1 (last)",
+    )
+    parser.add_argument(
+        "--search-folds",
+        metavar="K|holdout",
+        help="score candidates on K record folds of DS1 (K trainings each), or on the "
+        "search-validation records (holdout); default: the preset's",
     )
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
@@ -80,6 +87,8 @@ def configure(args: argparse.Namespace):
         changes["max_evaluations"] = args.max_evals
     if args.final_epochs:
         changes["final_epochs"] = args.final_epochs
+    if args.search_folds is not None:
+        changes["search_folds"] = parse_folds(args.search_folds)
     if args.seed is not None:
         changes["seed"] = args.seed
     if args.space:
@@ -104,6 +113,19 @@ def configure(args: argparse.Namespace):
         changes["search_training"] = dataclasses.replace(config.search_training, **training)
         changes["final_training"] = dataclasses.replace(config.final_training, **training)
     return dataclasses.replace(config, **changes)
+
+
+def parse_folds(text: str) -> int | None:
+    """Read ``--search-folds``: ``holdout`` or an integer of at least 2."""
+    if text.strip().lower() == "holdout":
+        return None
+    try:
+        folds = int(text)
+    except ValueError:
+        folds = 0
+    if folds < 2:
+        raise ConfigError(f"--search-folds {text!r} must be 'holdout' or an integer of at least 2, such as 3")
+    return folds
 
 
 def run_search_command(args: argparse.Namespace) -> int:

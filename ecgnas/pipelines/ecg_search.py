@@ -1,9 +1,9 @@
 """The ECG architecture search end to end: data, strategy, budgeted search, final training.
 
-``run_ecg_search`` prepares the MIT-BIH beats, searches the space on DS1 (search-train
-for training, search-validation for scoring, never DS2), tracks everything in MLflow,
-checkpoints after every candidate, and then retrains the best architectures on all of
-DS1 with several seeds and evaluates them on DS2.
+``run_ecg_search`` prepares the MIT-BIH beats, searches the space on DS1 (record folds,
+or search-train for training and search-validation for scoring; never DS2), tracks
+everything in MLflow, checkpoints after every candidate, and then retrains the best
+architectures on DS1 with several seeds and evaluates them on DS2.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ecgnas import __version__
 from ecgnas.data.beatset import BeatSet
 from ecgnas.data.cache import source_digest
 from ecgnas.data.download import ensure_mitdb
+from ecgnas.data.folds import fold_splits
 from ecgnas.data.prepare import prepare_beats
 from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import split_records
@@ -112,6 +113,21 @@ def load_search_beats(
     return beats, folder
 
 
+def search_splits(beats: BeatSet, folds: int | None) -> list[tuple[BeatSet, BeatSet]]:
+    """Return the (train, validation) splits that score candidates; DS2 is in none of them.
+
+    ``None`` gives the declared search-train and search-validation records; ``k`` gives
+    ``k`` record folds of DS1.
+    """
+    if folds is None:
+        train, validation = split_records("search-train"), split_records("search-validation")
+        return [(beats.select(train), beats.select(validation))]
+    splits = fold_splits(beats.select(split_records("DS1")), folds)
+    for index, (_, validation) in enumerate(splits, start=1):
+        logger.info("Record fold %d/%d validates on %s", index, folds, ", ".join(validation.record_names))
+    return splits
+
+
 def run_ecg_search(
     config: EcgSearchConfig | None,
     run_dir: str | Path,
@@ -175,8 +191,7 @@ def run_ecg_search(
 
     preprocess = PreprocessConfig()
     beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
-    train = beats.select(split_records("search-train"))
-    validation = beats.select(split_records("search-validation"))
+    splits = search_splits(beats, config.search_folds)
     space_file = find_space_file(config.space)
     space = load_space(space_file)
     fingerprint = data_fingerprint(folder, beats.record_names)
@@ -213,7 +228,7 @@ def run_ecg_search(
     strategy, figures = build_strategy(config, space, cache_dir)
     if figures:
         tracker.log_metrics(figures)
-    evaluator = EcgEvaluator(space, train, validation, config.search_training)
+    evaluator = EcgEvaluator(space, splits, config.search_training)
     budget = Budget(config.max_evaluations, config.budget_seconds)
     checkpoint = Checkpoint(directory.checkpoint, config.fingerprint())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT, EcgSearchConfig
+from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT, EcgSearchConfig, scoring_text
 from ecgnas.pipelines.final_training import FinalResult
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.search.history import History
@@ -61,12 +61,13 @@ def write_search_report(
         "",
         f"- Method: `{config.method}`, seed {config.seed}",
         f"- Space: `{space_file.name}` (hash {state.get('space_hash')})",
-        f"- Data: MIT-BIH, search-train / search-validation records of DS1 for the search, DS1 for "
-        f"final training, DS2 for the test (data checksum {data_checksum})",
+        f"- Data: MIT-BIH, DS1 for the search and final training, DS2 for the test only "
+        f"(data checksum {data_checksum})",
         f"- Budget: {config.budget_seconds / 3600:.3f} {unit}"
         + (f", at most {config.max_evaluations} candidates" if config.max_evaluations else ""),
         f"- Candidate training: {config.search_training.epochs} epochs, N beats kept "
-        f"{config.search_training.normal_fraction:g}, class balance `{config.search_training.class_balance}`",
+        f"{config.search_training.normal_fraction:g}, class balance "
+        f"`{config.search_training.class_balance}`; {scoring_text(config.search_folds)}",
         f"- Final training: top {config.final_top_k} × {config.final_seeds} seeds, "
         f"{config.final_training.epochs} epochs, N beats kept {config.final_training.normal_fraction:g}, "
         f"{FINAL_EPOCHS_TEXT[config.final_epochs]}",
@@ -75,7 +76,7 @@ def write_search_report(
         "",
         f"- Candidates evaluated: {len(history)} ({len(failed)} failed)",
         f"- Budget spent: {hours:.3f} {unit} of {config.budget_seconds / 3600:.3f}",
-        f"- Best search-validation macro-F1 (N, S, V, F): {best.metric:.4f}"
+        f"- Best search score, validation macro-F1 (N, S, V, F): {best.metric:.4f}"
         if best
         else "- No candidate succeeded",
     ]

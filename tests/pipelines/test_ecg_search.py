@@ -15,6 +15,7 @@ from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
 from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
+from ecgnas.pipelines.ecg_search import search_splits
 from ecgnas.search.checkpoint import Checkpoint
 from ecgnas.spaces.catalog import load_space
 from ecgnas.training.config import TrainConfig
@@ -62,6 +63,66 @@ def test_final_epoch_chosen_on_holdout(finished_run):
 def test_final_epochs_value_checked():
     with pytest.raises(ConfigError, match="final_epochs 'best' is unknown.*'holdout', 'last'"):
         EcgSearchConfig(final_epochs="best")
+
+
+def test_smoke_search_scores_on_record_folds(finished_run):
+    results = [r for r in checkpoint_results(finished_run) if r["status"] == "ok"]
+    assert results
+    for result in results:
+        folds = [result["info"]["fold1_macro_f1"], result["info"]["fold2_macro_f1"]]
+        assert all(0 <= value <= 1 for value in folds)
+        # The score pools both folds' predictions, so it lies near their mean, not at either end
+        # unless the folds agree.
+        assert result["metric"] == result["info"]["validation_macro_f1"]
+        assert min(folds) - 0.1 <= result["metric"] <= max(folds) + 0.1
+    assert "trained 2 times on 2 record folds of DS1" in (finished_run / "report.md").read_text()
+
+
+def test_search_splits_never_hold_ds2(real_beats):
+    ds2 = set(split_records("DS2"))
+    for folds in (None, 3):
+        splits = search_splits(real_beats, folds)
+        assert len(splits) == (folds or 1)
+        for train, validation in splits:
+            assert not (set(train.record_names) | set(validation.record_names)) & ds2
+            assert not set(train.record_names) & set(validation.record_names)
+
+
+@pytest.mark.parametrize("folds", [1, 0, True, 2.5])
+def test_search_folds_value_checked(folds):
+    with pytest.raises(ConfigError, match="search_folds must be None .* or an integer of at least 2"):
+        EcgSearchConfig(search_folds=folds)
+
+
+def test_fingerprint_without_folds_unchanged_by_the_field():
+    # Checkpoints written before record folds existed must still resume.
+    data = EcgSearchConfig().to_dict()
+    assert data["search_folds"] is None
+    assert EcgSearchConfig().fingerprint() != EcgSearchConfig(search_folds=3).fingerprint()
+
+
+def test_pooled_score_of_two_folds(real_beats):
+    space = load_space("ecg1d-tiny")
+    records = split_records("search-train")
+    splits = [
+        (real_beats.select(records[:2]), real_beats.select(records[2:3])),
+        (real_beats.select(records[2:4]), real_beats.select(records[:1])),
+    ]
+    config = TrainConfig(epochs=1, normal_fraction=0.05, batch_size=128, device="cpu")
+    pooled = EcgEvaluator(space, splits, config).evaluate(space.sample(1))
+    single = [EcgEvaluator(space, [split], config).evaluate(space.sample(1)) for split in splits]
+    assert pooled.ok
+    assert pooled.info["fold1_macro_f1"] == pytest.approx(single[0].metric)
+    assert pooled.info["fold2_macro_f1"] == pytest.approx(single[1].metric)
+    assert pooled.cost_seconds > max(result.cost_seconds for result in single)
+    assert "fold2_train_loss" in pooled.info["epochs"][0]
+
+
+@pytest.mark.parametrize("text", ["1", "three", "-2"])
+def test_search_folds_option_checked(text, capsys):
+    assert main(["search", "--preset", "smoke", "--search-folds", text]) == 1
+    error = capsys.readouterr().err
+    assert f"--search-folds {text!r} must be 'holdout' or an integer of at least 2" in error
 
 
 def test_search_respects_evaluation_limit(finished_run):
@@ -172,8 +233,7 @@ def test_failing_candidate_recorded(real_beats):
     # A huge learning rate drives the loss to infinity within the first steps.
     evaluator = EcgEvaluator(
         space,
-        train,
-        validation,
+        [(train, validation)],
         TrainConfig(epochs=1, learning_rate=1e12, optimizer="sgd", normal_fraction=0.05),
     )
     result = evaluator.evaluate(space.sample(0))
