@@ -44,7 +44,7 @@ def test_three_folds_share_s_and_v_beats(real_beats):
     total = ds1.class_counts()
     for fold in record_folds(ds1, 3):
         counts = ds1.select(fold).class_counts()
-        # Each fold holds between a sixth and a half of the S and of the V beats.
+        # Each fold contains between a sixth and a half of the S and of the V beats.
         for column in (1, 2):
             assert total[column] / 6 < counts[column] < total[column] / 2, (fold, counts)
 
