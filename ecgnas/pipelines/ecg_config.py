@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
 from ecgnas.search.predictor_evolution import EvolutionConfig
@@ -104,10 +105,13 @@ class EcgSearchConfig:
         if self.max_evaluations is not None and self.max_evaluations < 1:
             raise ConfigError(f"max_evaluations must be at least 1, got {self.max_evaluations!r}")
         folds = self.search_folds
-        if folds is not None and (isinstance(folds, bool) or not isinstance(folds, int) or folds < 2):
+        n_records = len(split_records("DS1"))
+        if folds is not None and (
+            isinstance(folds, bool) or not isinstance(folds, int) or not 2 <= folds <= n_records
+        ):
             raise ConfigError(
-                f"search_folds must be None (score on the search-validation records) or an integer of "
-                f"at least 2, got {self.search_folds!r}; for example 3"
+                f"search_folds must be None (score on the search-validation records) or an integer from "
+                f"2 to {n_records} (the DS1 records), got {self.search_folds!r}; for example 3"
             )
         if self.final_top_k < 1 or self.final_seeds < 1:
             raise ConfigError(

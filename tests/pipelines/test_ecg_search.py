@@ -88,9 +88,10 @@ def test_search_splits_never_hold_ds2(real_beats):
             assert not set(train.record_names) & set(validation.record_names)
 
 
-@pytest.mark.parametrize("folds", [1, 0, True, 2.5])
+@pytest.mark.parametrize("folds", [1, 0, True, 2.5, 23])
 def test_search_folds_value_checked(folds):
-    with pytest.raises(ConfigError, match="search_folds must be None .* or an integer of at least 2"):
+    message = r"search_folds must be None .* or an integer from 2 to 22 \(the DS1 records\)"
+    with pytest.raises(ConfigError, match=message):
         EcgSearchConfig(search_folds=folds)
 
 
