@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ecgnas.cli.options import add_data_options
+from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
 from ecgnas.search.budget import parse_duration
@@ -49,8 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--search-folds",
         metavar="K|holdout",
-        help="score candidates on K record folds of DS1 (K trainings each), or on the "
-        "search-validation records (holdout); default: the preset's",
+        help="score candidates on K record folds of DS1, K from 2 to 22 (K trainings each), or "
+        "on the search-validation records (holdout); default: 2 for smoke, 3 for quick and full",
     )
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
@@ -116,15 +117,19 @@ def configure(args: argparse.Namespace):
 
 
 def parse_folds(text: str) -> int | None:
-    """Read ``--search-folds``: ``holdout`` or an integer of at least 2."""
+    """Read ``--search-folds``: ``holdout`` or an integer from 2 to the number of DS1 records."""
     if text.strip().lower() == "holdout":
         return None
     try:
         folds = int(text)
     except ValueError:
         folds = 0
-    if folds < 2:
-        raise ConfigError(f"--search-folds {text!r} must be 'holdout' or an integer of at least 2, such as 3")
+    n_records = len(split_records("DS1"))
+    if not 2 <= folds <= n_records:
+        raise ConfigError(
+            f"--search-folds {text!r} must be 'holdout' or an integer from 2 to {n_records} (the DS1 "
+            "records), such as 3"
+        )
     return folds
 
 

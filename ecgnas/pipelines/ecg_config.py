@@ -33,7 +33,7 @@ FINAL_EPOCHS_TEXT = {
 
 
 def scoring_text(folds: int | None) -> str:
-    """Say in report wording how a search with ``search_folds=folds`` scores its candidates."""
+    """Describe, in report wording, how a search with ``search_folds=folds`` scores candidates."""
     if folds is None:
         return "trained on the search-train records of DS1, scored on its search-validation records"
     return (
@@ -188,7 +188,8 @@ def preset(name: str) -> EcgSearchConfig:
     if name == "quick":
         return EcgSearchConfig(
             name="ecg-quick",
-            # Three trainings per candidate: 0.5 core-hours buys about 25 candidates.
+            # Three trainings per candidate: 0.5 core-hours bought 17 candidates in one dcl run,
+            # too few for the predictor to choose most of them.
             budget_seconds=1800.0,
             search_training=TrainConfig(
                 epochs=2, normal_fraction=0.1, batch_size=128, validate_every_epoch=False

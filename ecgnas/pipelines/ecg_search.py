@@ -121,6 +121,7 @@ def search_splits(beats: BeatSet, folds: int | None) -> list[tuple[BeatSet, Beat
     """
     if folds is None:
         train, validation = split_records("search-train"), split_records("search-validation")
+        logger.info("Candidates validate on the search-validation records %s", ", ".join(validation))
         return [(beats.select(train), beats.select(validation))]
     splits = fold_splits(beats.select(split_records("DS1")), folds)
     for index, (_, validation) in enumerate(splits, start=1):

@@ -76,7 +76,8 @@ def write_search_report(
         "",
         f"- Candidates evaluated: {len(history)} ({len(failed)} failed)",
         f"- Budget spent: {hours:.3f} {unit} of {config.budget_seconds / 3600:.3f}",
-        f"- Best search score, validation macro-F1 (N, S, V, F): {best.metric:.4f}"
+        f"- Best search score (validation macro-F1 over N, S, V, F, as scored in the search): "
+        f"{best.metric:.4f}"
         if best
         else "- No candidate succeeded",
     ]
@@ -84,7 +85,7 @@ def write_search_report(
         lines += [f"- Best architecture: `{best.arch.to_string()}`"]
     curve = history.best_so_far()
     marks = sorted({n for n in (1, 5, 10, 20, 50, 100, len(curve)) if n <= len(curve)})
-    lines += ["", "| candidates | best validation macro-F1 |", "| --- | --- |"]
+    lines += ["", "| candidates | best search score |", "| --- | --- |"]
     lines += [f"| {n} | {curve[n - 1]:.4f} |" for n in marks if math.isfinite(curve[n - 1])]
     if failed:
         lines += ["", "Failed candidates:", ""]
@@ -94,7 +95,7 @@ def write_search_report(
         "",
         "## Final training on DS1, test on DS2",
         "",
-        "| rank | parameters | MACs per beat | validation macro-F1 | DS2 macro-F1 | DS2 F1 S | DS2 F1 V "
+        "| rank | parameters | MACs per beat | search score | DS2 macro-F1 | DS2 F1 S | DS2 F1 V "
         "| seeds ok |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]

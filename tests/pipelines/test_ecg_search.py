@@ -119,11 +119,14 @@ def test_pooled_score_of_two_folds(real_beats):
     assert "fold2_train_loss" in pooled.info["epochs"][0]
 
 
-@pytest.mark.parametrize("text", ["1", "three", "-2"])
-def test_search_folds_option_checked(text, capsys):
-    assert main(["search", "--preset", "smoke", "--search-folds", text]) == 1
+@pytest.mark.parametrize("text", ["1", "three", "-2", "30"])
+def test_search_folds_option_checked(text, capsys, tmp_path):
+    run_dir = tmp_path / "run"
+    assert main(["search", "--preset", "smoke", "--search-folds", text, "--run-dir", str(run_dir)]) == 1
     error = capsys.readouterr().err
-    assert f"--search-folds {text!r} must be 'holdout' or an integer of at least 2" in error
+    assert f"--search-folds {text!r} must be 'holdout' or an integer from 2 to 22" in error
+    # A rejected option leaves no run directory behind that would block the corrected command.
+    assert not run_dir.exists()
 
 
 def test_search_respects_evaluation_limit(finished_run):
