@@ -1,4 +1,4 @@
-"""Which search score ranks ECG architectures the way DS2 does: holdout or record folds.
+"""Benchmark of two search scores, holdout records and record folds, by how they rank DS2.
 
 Random architectures of ``ecg1d`` are scored the two ways a search can score them,
 at the quick preset's search fidelity:
@@ -107,7 +107,6 @@ def main() -> None:
     import multiprocessing
 
     from benchmarks.report import current_commit, describe_machine, write_section
-    from ecgnas.data.folds import fold_splits
     from ecgnas.data.preprocess import PreprocessConfig
     from ecgnas.data.splits import split_records
     from ecgnas.pipelines.ecg_config import preset
@@ -122,7 +121,7 @@ def main() -> None:
         config=config,
         seed=args.seed,
         holdout=search_splits(beats, None),
-        folds=fold_splits(ds1, FOLDS),
+        folds=search_splits(beats, FOLDS),
         ds1=ds1,
         ds2=beats.select(split_records("DS2")),
     )
