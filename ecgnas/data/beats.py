@@ -156,9 +156,14 @@ def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
     kept = has_class & inside
     dropped = np.bincount(labels[has_class & ~inside].astype(np.int64), minlength=len(AAMI_CLASSES))
 
-    positions = beat_samples[kept]
+    # Every beat that fits may enter the record's median, with or without an AAMI
+    # class, as in cut_windows where no labels are known.
     offsets = np.arange(-before, after)
-    waveforms = signal[positions[:, None] + offsets[None, :]].astype(np.float32)
+    windows = signal[beat_samples[inside][:, None] + offsets[None, :]].astype(np.float32)
+    if config.subtract_record_median and len(windows):
+        windows = subtract_record_median(windows, rr[inside])
+    positions = beat_samples[kept]
+    waveforms = windows[has_class[inside]]
 
     return RecordBeats(
         record=raw.name,
@@ -201,4 +206,34 @@ def cut_windows(
     kept = (peaks - before >= 0) & (peaks + after <= signal.shape[0])
     offsets = np.arange(-before, after)
     waveforms = signal[peaks[kept][:, None] + offsets[None, :]].astype(np.float32)
+    if config.subtract_record_median and len(waveforms):
+        waveforms = subtract_record_median(waveforms, rr[kept])
     return waveforms, rr[kept].astype(np.float32), kept
+
+
+# A beat whose previous RR interval is shorter than this fraction of the local
+# mean RR counts as premature. Of the labelled beats in records 100, 119, 200,
+# 208 and 232, this flags 87-100% of S and 79-100% of V beats but at most 4% of N beats.
+PREMATURE_RATIO = 0.9
+
+
+def subtract_record_median(waveforms: np.ndarray, rr: np.ndarray) -> np.ndarray:
+    """Subtract the sample-wise median of one record's non-premature beats from every beat window.
+
+    The median of the beats that come on time is close to the patient's usual
+    beat, so the difference shows what sets a beat apart (an ectopic QRS, a fused
+    beat), whatever the patient's own QRS shape. Premature beats are left out of
+    the median because in some records they are the majority: 1,382 of the 1,780
+    labelled beats of record 232 are atrial premature beats.
+
+    Args:
+        waveforms: Beat windows of one record, shape ``(n_beats, window)``, at least one beat.
+        rr: Their RR features (see :data:`RR_FEATURES`), shape ``(n_beats, 9)``.
+
+    Returns:
+        The differences, same shape, float32. When no beat comes on time, the
+        median of all beats is subtracted.
+    """
+    on_time = rr[:, RR_FEATURES.index("rr_previous_local_ratio")] >= PREMATURE_RATIO
+    template = np.median(waveforms[on_time] if on_time.any() else waveforms, axis=0)
+    return (waveforms - template).astype(np.float32)

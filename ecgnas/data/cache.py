@@ -24,8 +24,9 @@ from ecgnas.exceptions import CacheError
 
 logger = logging.getLogger(__name__)
 
-# Version 2 added two local RR ratios, so version-1 files are rebuilt.
-CACHE_FORMAT_VERSION = 2
+# Version 2 added two local RR ratios, and version 3 the subtraction of the
+# median of each record's non-premature beats, so older files are rebuilt.
+CACHE_FORMAT_VERSION = 3
 
 
 def source_digest(folder: Path, name: str) -> str:

@@ -20,6 +20,7 @@ import torch
 
 from ecgnas import __version__
 from ecgnas.atomic import write_atomic
+from ecgnas.data.beats import PREMATURE_RATIO
 from ecgnas.data.beatset import BeatSet
 from ecgnas.exceptions import ConfigError, EcgnasError
 from ecgnas.pipelines.run_dir import RunDirectory
@@ -181,6 +182,12 @@ def export_description(description: dict[str, Any], parity: dict[str, float], so
             "before_s": preprocess["window_before_s"],
             "after_s": preprocess["window_after_s"],
             "samples": description["window_samples"],
+            "record_median_subtracted": preprocess.get("subtract_record_median", False),
+            "record_median": (
+                "before normalisation, subtract from every window the sample-wise median of the "
+                "windows of the same record whose rr_previous_local_ratio is at least "
+                f"{PREMATURE_RATIO} (of all its windows when none is)"
+            ),
         },
         "filters": {
             "baseline_median_windows_ms": preprocess["baseline_windows_ms"],

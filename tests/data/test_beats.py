@@ -1,9 +1,19 @@
 """Segmentation, RR features and preprocessing on real and synthetic records."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from ecgnas.data.beats import RR_FEATURES, compute_rr_features, segment_record, select_rr_features
+from ecgnas.data.beats import (
+    NON_BEAT_SYMBOLS,
+    RR_FEATURES,
+    compute_rr_features,
+    cut_windows,
+    segment_record,
+    select_rr_features,
+    subtract_record_median,
+)
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import read_record
 from ecgnas.exceptions import ConfigError, RecordError
@@ -55,9 +65,63 @@ def test_real_record_window_shape(mitdb_dir):
 def test_real_record_peak_at_window_centre(mitdb_dir):
     # Record 100 is mostly normal beats with upright R waves in MLII, so the average
     # beat peaks at the annotated R position (90 samples = 0.25 s into the window).
-    beats = segment_record(read_record(mitdb_dir, "100"), PreprocessConfig())
+    beats = segment_record(read_record(mitdb_dir, "100"), PreprocessConfig(subtract_record_median=False))
     mean_beat = beats.waveforms[beats.labels == 0].mean(axis=0)
     assert abs(int(np.argmax(mean_beat)) - 90) <= 5
+
+
+def test_record_median_subtracted_by_default(mitdb_dir):
+    # Record 119 has about 440 premature ventricular beats among 1,540 normal ones:
+    # the median of the beats on time is a normal beat, so normal beats stay near
+    # zero and ventricular beats, with their wide QRS, stand out.
+    raw = read_record(mitdb_dir, "119")
+    relative = segment_record(raw, PreprocessConfig())
+    plain = segment_record(raw, PreprocessConfig(subtract_record_median=False))
+    expected = subtract_record_median(plain.waveforms, plain.rr)
+    np.testing.assert_allclose(relative.waveforms, expected, atol=1e-6)
+    deviation = np.abs(relative.waveforms).mean(axis=1)
+    normal, ventricular = deviation[relative.labels == 0], deviation[relative.labels == 2]
+    assert len(ventricular) > 400
+    assert np.median(ventricular) > 3 * np.median(normal)
+
+
+def test_record_median_skips_premature_beats():
+    # Three beats on time (shape 1) and five premature ones (shape 5), as in a record
+    # where ectopic beats are the majority: the template is the on-time shape.
+    waveforms = np.array([[1.0, 1.0]] * 3 + [[5.0, 5.0]] * 5, dtype=np.float32)
+    rr = np.ones((8, len(RR_FEATURES)))
+    rr[3:, RR_FEATURES.index("rr_previous_local_ratio")] = 0.7
+    relative = subtract_record_median(waveforms, rr)
+    np.testing.assert_allclose(relative[:3], 0.0)
+    np.testing.assert_allclose(relative[3:], 4.0)
+
+
+def test_record_median_all_premature_uses_every_beat():
+    waveforms = np.array([[1.0], [2.0], [9.0]], dtype=np.float32)
+    rr = np.full((3, len(RR_FEATURES)), 0.5)
+    np.testing.assert_allclose(subtract_record_median(waveforms, rr)[:, 0], [-1.0, 0.0, 7.0])
+
+
+def test_cut_windows_matches_segment_record(mitdb_dir):
+    # Prediction cuts windows at the annotated beats with cut_windows; training uses
+    # segment_record. Both must give the model the same inputs, record median included.
+    config = PreprocessConfig()
+    raw = read_record(mitdb_dir, "100")
+    beats = segment_record(raw, config)
+    signal, fs = preprocess_signal(raw.signal, raw.fs, config)
+    is_beat = np.array([symbol not in NON_BEAT_SYMBOLS for symbol in raw.annotation_symbols])
+    waveforms, rr, _ = cut_windows(signal, fs, raw.annotation_samples[is_beat], config)
+    assert len(waveforms) == len(beats.labels)
+    np.testing.assert_allclose(waveforms, beats.waveforms, atol=1e-6)
+    np.testing.assert_allclose(rr, beats.rr, rtol=1e-6)
+
+
+def test_saved_config_without_median_option_is_plain():
+    # Models saved before subtract_record_median existed were trained on plain windows.
+    values = dataclasses.asdict(PreprocessConfig())
+    del values["subtract_record_median"]
+    assert PreprocessConfig.from_dict(values).subtract_record_median is False
+    assert PreprocessConfig.from_dict(dataclasses.asdict(PreprocessConfig())).subtract_record_median is True
 
 
 def test_lead_selection_record_114(mitdb_dir):
@@ -101,7 +165,8 @@ def test_unknown_symbol_counted(tmp_path):
 
 def test_other_sampling_rate_resampled(tmp_path):
     folder = write_synthetic_record(tmp_path, fs=250, seconds=20.0)
-    beats = segment_record(read_record(folder, "900"), PreprocessConfig(target_fs=360.0))
+    config = PreprocessConfig(target_fs=360.0, subtract_record_median=False)
+    beats = segment_record(read_record(folder, "900"), config)
     assert beats.fs == 360.0
     assert beats.waveforms.shape == (10, 252)
     # The spike of each beat stays at the R position after resampling.

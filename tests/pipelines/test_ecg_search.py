@@ -219,6 +219,7 @@ def test_export_and_predict_ds2_record(finished_run, tmp_path, mitdb_dir, sessio
     assert description["parity"]["torchscript_max_abs_diff"] <= 1e-4
     assert description["lead"] == "MLII"
     assert description["sampling_rate_hz"] == 360.0
+    assert description["window"]["record_median_subtracted"] is True
 
     record = split_records("DS2")[0]
     out = tmp_path / "predictions"
