@@ -56,8 +56,8 @@ class PreprocessConfig:
     window_after_s: float = 0.45
     local_rr_beats: int = 10
     # On DS1 to DS2 this raised the macro-F1 of the Kachuee baseline from 59.4 to
-    # 65.0 (mean of 3 seeds, quick preset) and of a linear model from 53.9 to 61.7
-    # (``python -m benchmarks.rr_features``).
+    # 66.3 (quick preset, mean of 3 seeds, reports/ecg_comparison.md) and of a
+    # linear model from 53.9 to 62.5 (``python -m benchmarks.rr_features``).
     subtract_record_median: bool = True
 
     def __post_init__(self) -> None:
