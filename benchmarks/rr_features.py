@@ -23,7 +23,7 @@ COMMAND = "python -m benchmarks.rr_features"
 # The first seven RR features existed before the two local ratios were added.
 RECORD_LEVEL = slice(0, 7)
 DOWNSAMPLE = 6
-# Record 232 holds 1,382 of the 1,837 S beats of DS2; label 1 is S.
+# Record 232 contains 1,382 of the 1,837 S beats of DS2. Label 1 is S.
 S_RECORD = "232"
 S_LABEL = 1
 
