@@ -29,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     baseline.add_argument(
         "--final-epochs",
         choices=FINAL_EPOCHS,
-        help="keep the best epoch on the search-validation records (holdout, default) or the last "
-        "epoch on all of DS1 (last), as `ecgnas search --final-epochs`",
+        help="keep the best epoch on the search-validation records (holdout, default), the last "
+        "epoch on all of DS1 (last), or the epoch count chosen on record folds (folds), as "
+        "`ecgnas search --final-epochs`",
     )
     baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")

@@ -44,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--final-epochs",
         choices=FINAL_EPOCHS,
-        help="final training keeps the best epoch on the search-validation records (holdout, default) "
-        "or the last epoch on all of DS1 (last)",
+        help="final training keeps the best epoch on the search-validation records (holdout, default), "
+        "the last epoch on all of DS1 (last), or trains on all of DS1 for the epoch count that scored "
+        "best on record folds (folds: one extra training per fold)",
     )
     parser.add_argument(
         "--search-folds",

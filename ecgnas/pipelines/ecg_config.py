@@ -20,14 +20,17 @@ random search."""
 
 EXECUTORS: tuple[str, ...] = ("local", "ray")
 
-FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last")
+FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last", "folds")
 """Epoch choices of final training: the best macro-F1 on the search-validation records of
-DS1 (left out of training), or the last epoch of training on all of DS1."""
+DS1 (left out of training), the last epoch of training on all of DS1, or training on all of
+DS1 for the number of epochs that scored best on record folds of DS1."""
 
 FINAL_EPOCHS_TEXT = {
     "holdout": "on the search-train records of DS1, keeping the epoch with the best macro-F1 on the "
     "search-validation records (DS1 patients left out of training)",
     "last": "on all DS1 records for a fixed number of epochs, keeping the last one",
+    "folds": "on all DS1 records for the number of epochs with the best out-of-fold macro-F1 "
+    "on record folds of DS1",
 }
 """Report wording of each ``final_epochs`` setting."""
 
