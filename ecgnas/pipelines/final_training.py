@@ -52,7 +52,8 @@ from ecgnas.training.result import TrainResult
 
 logger = logging.getLogger(__name__)
 
-# Record folds used by final_epochs="folds" when the search sets none, as in the quick preset.
+# Record folds for final_epochs="folds" when search_folds is None (holdout search
+# scoring); the quick and full presets search on 3 folds too.
 DEFAULT_FOLDS = 3
 
 
@@ -205,7 +206,7 @@ def _train_with_fold_epochs(
 ) -> tuple[TrainResult, AamiMetrics | None]:
     """Choose the epoch count by pooled out-of-fold macro-F1, then train ``model`` on all of DS1.
 
-    Every fold trains a copy of ``model`` from the same initial weights. The returned
+    Every fold run, and the final run, starts from ``model``'s initial weights. The returned
     run is the one on all of DS1, with ``best_epoch`` set to the chosen count and
     ``device_seconds`` including the fold runs.
     """
@@ -230,7 +231,11 @@ def _train_with_fold_epochs(
 
     scores = [aami_metrics(confusion, macro_classes=training.macro_classes).macro_f1 for confusion in pooled]
     chosen = int(np.nanargmax(scores)) + 1
-    logger.info("Out-of-fold macro-F1 per epoch %s; training on all of DS1 for %d epochs", scores, chosen)
+    logger.info(
+        "Out-of-fold macro-F1 per epoch: %s; training on all of DS1 for %d epochs",
+        ", ".join(f"{score:.3f}" for score in scores),
+        chosen,
+    )
 
     model.load_state_dict(initial)
     on_ds1 = dataclasses.replace(training, epochs=chosen, restore_best=False, validate_every_epoch=False)
