@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ecgnas.cli.options import add_data_options
+from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
@@ -124,9 +125,9 @@ def parse_folds(text: str) -> int | None:
     try:
         folds = int(text)
     except ValueError:
-        folds = 0
+        folds = None
     n_records = len(split_records("DS1"))
-    if not 2 <= folds <= n_records:
+    if not is_fold_count(folds, n_records):
         raise ConfigError(
             f"--search-folds {text!r} must be 'holdout' or an integer from 2 to {n_records} (the DS1 "
             "records), such as 3"

@@ -160,7 +160,7 @@ def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:
     # class, as in cut_windows where no labels are known.
     offsets = np.arange(-before, after)
     windows = signal[beat_samples[inside][:, None] + offsets[None, :]].astype(np.float32)
-    if config.subtract_record_median and len(windows):
+    if config.subtract_record_median:
         windows = subtract_record_median(windows, rr[inside])
     positions = beat_samples[kept]
     waveforms = windows[has_class[inside]]
@@ -206,7 +206,7 @@ def cut_windows(
     kept = (peaks - before >= 0) & (peaks + after <= signal.shape[0])
     offsets = np.arange(-before, after)
     waveforms = signal[peaks[kept][:, None] + offsets[None, :]].astype(np.float32)
-    if config.subtract_record_median and len(waveforms):
+    if config.subtract_record_median:
         waveforms = subtract_record_median(waveforms, rr[kept])
     return waveforms, rr[kept].astype(np.float32), kept
 
@@ -227,13 +227,15 @@ def subtract_record_median(waveforms: np.ndarray, rr: np.ndarray) -> np.ndarray:
     labelled beats of record 232 are atrial premature beats.
 
     Args:
-        waveforms: Beat windows of one record, shape ``(n_beats, window)``, at least one beat.
+        waveforms: Beat windows of one record, shape ``(n_beats, window)``.
         rr: Their RR features (see :data:`RR_FEATURES`), shape ``(n_beats, 9)``.
 
     Returns:
         The differences, same shape, float32. When no beat comes on time, the
-        median of all beats is subtracted.
+        median of all beats is subtracted. No beats give an empty array.
     """
+    if len(waveforms) == 0:
+        return waveforms.astype(np.float32)
     on_time = rr[:, RR_FEATURES.index("rr_previous_local_ratio")] >= PREMATURE_RATIO
     template = np.median(waveforms[on_time] if on_time.any() else waveforms, axis=0)
     return (waveforms - template).astype(np.float32)

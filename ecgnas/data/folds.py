@@ -23,6 +23,11 @@ BALANCED_CLASSES: tuple[str, ...] = ("N", "S", "V", "F")
 """Classes whose beats the folds share out evenly; Q is too rare in MIT-BIH to matter."""
 
 
+def is_fold_count(k: object, n_records: int) -> bool:
+    """Return whether ``k`` is a valid fold count for ``n_records`` records (an integer from 2 to it)."""
+    return isinstance(k, int) and not isinstance(k, bool) and 2 <= k <= n_records
+
+
 def record_folds(beats: BeatSet, k: int) -> list[tuple[str, ...]]:
     """Deal the records of ``beats`` into ``k`` folds with similar class counts.
 
@@ -42,7 +47,7 @@ def record_folds(beats: BeatSet, k: int) -> list[tuple[str, ...]]:
         ConfigError: ``k`` is out of range.
     """
     names = beats.record_names
-    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= len(names):
+    if not is_fold_count(k, len(names)):
         raise ConfigError(
             f"the number of record folds must be an integer from 2 to {len(names)} (the records in the "
             f"set), got {k!r}; for example 3"

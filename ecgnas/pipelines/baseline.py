@@ -23,7 +23,7 @@ from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
 from ecgnas.pipelines.ecg_search import cost_unit, load_search_beats
-from ecgnas.pipelines.final_training import DEFAULT_FOLDS, final_entry, train_on_ds1
+from ecgnas.pipelines.final_training import final_entry, train_on_ds1
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import save_model
 
@@ -76,9 +76,7 @@ def run_baseline(
         torch.manual_seed(seed)
         model = build_baseline(name, window=ds1.window, n_rr=n_rr)
         training = dataclasses.replace(config.final_training, seed=seed)
-        result, test = train_on_ds1(
-            model, ds1, ds2, training, config.final_epochs, config.search_folds or DEFAULT_FOLDS
-        )
+        result, test = train_on_ds1(model, ds1, ds2, training, config.final_epochs, config.epoch_folds)
         entry = final_entry(result, test, model, 1, seed, name, None, ds1.window)
         if result.ok and selected is None:
             selected = entry

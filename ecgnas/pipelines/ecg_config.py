@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
@@ -24,6 +25,9 @@ FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last", "folds")
 """Epoch choices of final training: the best macro-F1 on the search-validation records of
 DS1 (left out of training), the last epoch of training on all of DS1, or training on all of
 DS1 for the number of epochs that scored best on record folds of DS1."""
+
+DEFAULT_EPOCH_FOLDS = 3
+"""Record folds of ``final_epochs="folds"`` when the search scores on holdout records."""
 
 FINAL_EPOCHS_TEXT = {
     "holdout": "on the search-train records of DS1, keeping the epoch with the best macro-F1 on the "
@@ -107,11 +111,8 @@ class EcgSearchConfig:
             )
         if self.max_evaluations is not None and self.max_evaluations < 1:
             raise ConfigError(f"max_evaluations must be at least 1, got {self.max_evaluations!r}")
-        folds = self.search_folds
         n_records = len(split_records("DS1"))
-        if folds is not None and (
-            isinstance(folds, bool) or not isinstance(folds, int) or not 2 <= folds <= n_records
-        ):
+        if self.search_folds is not None and not is_fold_count(self.search_folds, n_records):
             raise ConfigError(
                 f"search_folds must be None (score on the search-validation records) or an integer from "
                 f"2 to {n_records} (the DS1 records), got {self.search_folds!r}; for example 3"
@@ -148,6 +149,11 @@ class EcgSearchConfig:
         if data["search_folds"] is None:
             data.pop("search_folds")
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def epoch_folds(self) -> int:
+        """The record folds that ``final_epochs="folds"`` chooses the epoch count on: the search's."""
+        return self.search_folds or DEFAULT_EPOCH_FOLDS
 
     @property
     def experiment_name(self) -> str:

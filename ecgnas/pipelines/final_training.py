@@ -35,7 +35,7 @@ from ecgnas.data.beatset import BeatSet
 from ecgnas.data.folds import fold_splits
 from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import split_records
-from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.ecg_config import DEFAULT_EPOCH_FOLDS, EcgSearchConfig
 from ecgnas.pipelines.ecg_evaluator import charged_seconds
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import save_model
@@ -51,10 +51,6 @@ from ecgnas.training.predict import evaluate_model
 from ecgnas.training.result import TrainResult
 
 logger = logging.getLogger(__name__)
-
-# Record folds for final_epochs="folds" when search_folds is None (holdout search
-# scoring); the quick and full presets search on 3 folds too.
-DEFAULT_FOLDS = 3
 
 
 @dataclass
@@ -147,9 +143,7 @@ def _train_one(
     training = dataclasses.replace(config.final_training, seed=seed)
     torch.manual_seed(seed)
     model = build_model(candidate.arch, space, rr_features=n_rr)
-    result, test = train_on_ds1(
-        model, ds1, ds2, training, config.final_epochs, config.search_folds or DEFAULT_FOLDS
-    )
+    result, test = train_on_ds1(model, ds1, ds2, training, config.final_epochs, config.epoch_folds)
     entry = final_entry(
         result, test, model, rank, seed, candidate.arch.to_string(), candidate.metric, ds1.window
     )
@@ -165,7 +159,7 @@ def train_on_ds1(
     ds2: BeatSet,
     training: TrainConfig,
     epochs: str,
-    folds: int = DEFAULT_FOLDS,
+    folds: int = DEFAULT_EPOCH_FOLDS,
 ) -> tuple[TrainResult, AamiMetrics | None]:
     """Train ``model`` on DS1 with the epoch choice ``epochs`` and return the run and its DS2 metrics.
 
@@ -212,7 +206,7 @@ def _train_with_fold_epochs(
     """
     initial = copy.deepcopy(model.state_dict())
     fold_training = dataclasses.replace(training, restore_best=False, validate_every_epoch=True)
-    pooled: list[np.ndarray] = []
+    confusions = []  # one (epochs, classes, classes) array per fold
     spent = 0.0
     for index, (train, validation) in enumerate(fold_splits(ds1, folds), start=1):
         logger.info("Choosing the epoch count: fold %d of %d", index, folds)
@@ -222,13 +216,9 @@ def _train_with_fold_epochs(
         if not result.ok:
             reason = f"fold {index} of {folds}: {result.reason}"
             return dataclasses.replace(result, reason=reason, device_seconds=spent), None
-        for epoch, record in enumerate(result.epochs):
-            confusion = np.asarray(record.validation.confusion)
-            if epoch == len(pooled):
-                pooled.append(confusion)
-            else:
-                pooled[epoch] = pooled[epoch] + confusion
+        confusions.append(np.stack([record.validation.confusion for record in result.epochs]))
 
+    pooled = np.sum(confusions, axis=0)
     scores = [aami_metrics(confusion, macro_classes=training.macro_classes).macro_f1 for confusion in pooled]
     chosen = int(np.nanargmax(scores)) + 1
     logger.info(

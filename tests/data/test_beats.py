@@ -102,6 +102,13 @@ def test_record_median_all_premature_uses_every_beat():
     np.testing.assert_allclose(subtract_record_median(waveforms, rr)[:, 0], [-1.0, 0.0, 7.0])
 
 
+def test_record_median_of_no_beats_is_empty():
+    waveforms = np.zeros((0, 4), dtype=np.float32)
+    relative = subtract_record_median(waveforms, np.zeros((0, len(RR_FEATURES))))
+    assert relative.shape == (0, 4)
+    assert relative.dtype == np.float32
+
+
 def test_cut_windows_matches_segment_record(mitdb_dir):
     # Prediction cuts windows at the annotated beats with cut_windows; training uses
     # segment_record. Both must give the model the same inputs, record median included.
