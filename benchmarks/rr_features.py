@@ -69,7 +69,7 @@ def main() -> None:
         "",
         "Logistic regression with class-balanced weights, trained on every DS1 beat and tested on DS2; "
         "inputs standardised with DS1 statistics. F1 in percent; macro over N, S, V, F. "
-        f"Record {S_RECORD} holds most of DS2's S beats, so its S sensitivity is shown apart.",
+        f"Record {S_RECORD} contains most of DS2's S beats, so its S sensitivity is shown separately.",
         "",
         f"| inputs | F1 N | F1 S | F1 V | F1 F | macro-F1 | S sensitivity, record {S_RECORD} |",
         "| --- | --- | --- | --- | --- | --- | --- |",
