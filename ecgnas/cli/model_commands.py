@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from ecgnas.baselines import BASELINES
-from ecgnas.cli.options import add_data_options
-from ecgnas.pipelines.ecg_config import FINAL_EPOCHS, preset
+from ecgnas.cli.options import add_augment_option, add_data_options
+from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "epoch on all of DS1 (last), or the epoch count chosen on record folds (folds), as "
         "`ecgnas search --final-epochs`",
     )
+    add_augment_option(baseline)
     baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
     add_data_options(baseline)
@@ -84,6 +85,10 @@ def run_baseline_command(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, seed=args.seed)
     if args.final_epochs:
         config = dataclasses.replace(config, final_epochs=args.final_epochs)
+    if args.augment:
+        config = dataclasses.replace(
+            config, final_training=dataclasses.replace(config.final_training, **FINAL_AUGMENTATION)
+        )
     if args.threads is not None:
         config = dataclasses.replace(
             config, final_training=dataclasses.replace(config.final_training, max_threads=args.threads)

@@ -21,3 +21,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail instead of downloading the database from PhysioNet when no records are found",
     )
+
+
+def add_augment_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--augment``, which perturbs the training beats of final training."""
+    parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="perturb the final training's beats: amplitude 0.8-1.2, shifts up to 6 samples, "
+        "noise of 0.05 standard deviations (default: off)",
+    )

@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from ecgnas.cli.options import add_data_options
+from ecgnas.cli.options import add_augment_option, add_data_options
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
-from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
+from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_AUGMENTATION, FINAL_EPOCHS, METHODS, preset
 from ecgnas.search.budget import parse_duration
 
 
@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score candidates on K record folds of DS1, K from 2 to 22 (K trainings each), or "
         "on the search-validation records (holdout); default: 2 for smoke, 3 for quick and full",
     )
+    add_augment_option(parser)
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
     parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
@@ -112,9 +113,9 @@ def configure(args: argparse.Namespace):
         changes["predictor"] = dataclasses.replace(config.predictor, device=args.device)
     if args.threads is not None:
         training["max_threads"] = args.threads
-    if training:
-        changes["search_training"] = dataclasses.replace(config.search_training, **training)
-        changes["final_training"] = dataclasses.replace(config.final_training, **training)
+    final_training = {**training, **FINAL_AUGMENTATION} if args.augment else training
+    changes["search_training"] = dataclasses.replace(config.search_training, **training)
+    changes["final_training"] = dataclasses.replace(config.final_training, **final_training)
     return dataclasses.replace(config, **changes)
 
 

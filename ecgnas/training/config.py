@@ -13,6 +13,9 @@ from ecgnas.training.metrics import MACRO_CLASSES
 OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "sgd")
 """Optimizer names accepted by :class:`TrainConfig`."""
 
+LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+"""Learning-rate schedules accepted by :class:`TrainConfig`."""
+
 CLASS_BALANCE_MODES: tuple[str, ...] = ("none", "weights", "sampling")
 """Ways to counter class imbalance: none, a class-weighted loss, or balanced sampling."""
 
@@ -30,12 +33,24 @@ class TrainConfig:
         learning_rate: Step size of the optimizer, positive.
         weight_decay: L2 penalty (decoupled for ``adamw``), zero or positive.
         optimizer: One of :data:`OPTIMIZERS`; ``sgd`` uses Nesterov momentum 0.9.
+        lr_schedule: One of :data:`LR_SCHEDULES`. ``cosine`` lowers the learning rate
+            after every optimizer step along half a cosine, from ``learning_rate`` at
+            the first step to zero after the last, so the last epoch's weights settle
+            instead of moving with the last few batches.
         class_balance: One of :data:`CLASS_BALANCE_MODES`. ``weights`` weights the loss by
             inverse class frequency of the training beats; ``sampling`` draws training beats
             so that every present class is equally likely.
         normal_fraction: Share of the N-class training beats kept, in ``(0, 1]``; a value
             below 1 makes a run cheaper (lower fidelity). The kept beats are drawn once per
             run from ``seed``.
+        augment_scale: Half-width of the random amplitude factor of each training
+            beat, in ``[0, 1)``: 0.2 draws factors from 0.8 to 1.2; 0 switches it off.
+        augment_shift: Largest random time shift of each training beat, in samples;
+            0 switches it off.
+        augment_noise: Standard deviation of the Gaussian noise added to every
+            standardised training waveform sample; 0 switches it off.
+        augment_rr_noise: Standard deviation of the Gaussian noise added to the
+            standardised RR features of each training beat; 0 switches it off.
         seed: Seed of parameter initialisation (when a model factory is given), N-beat
             subsampling, shuffling and dropout, zero or positive.
         device: ``auto`` (CUDA when available, else CPU), ``cpu``, ``cuda`` or ``cuda:N``.
@@ -58,8 +73,13 @@ class TrainConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
     optimizer: str = "adam"
+    lr_schedule: str = "constant"
     class_balance: str = "weights"
     normal_fraction: float = 1.0
+    augment_scale: float = 0.0
+    augment_shift: int = 0
+    augment_noise: float = 0.0
+    augment_rr_noise: float = 0.0
     seed: int = 0
     device: str = "auto"
     mixed_precision: bool = True
@@ -72,18 +92,27 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "eval_batch_size"):
             _check_int(name, getattr(self, name), minimum=1)
         _check_int("seed", self.seed, minimum=0)
+        _check_int("augment_shift", self.augment_shift, minimum=0, hint="(0 switches the shift off)")
         if self.max_threads is not None:
             _check_int("max_threads", self.max_threads, minimum=1, hint="or None to keep the process setting")
 
         _check_float("learning_rate", self.learning_rate, positive=True)
         _check_float("weight_decay", self.weight_decay, positive=False)
         _check_float("normal_fraction", self.normal_fraction, positive=True)
+        for name in ("augment_scale", "augment_noise", "augment_rr_noise"):
+            _check_float(name, getattr(self, name), positive=False)
+        if self.augment_scale >= 1:
+            raise ConfigError(
+                f"augment_scale must be below 1, got {self.augment_scale!r}; a factor range reaching "
+                "0 would erase beats (use 0.2 for factors from 0.8 to 1.2)"
+            )
         if self.normal_fraction > 1:
             raise ConfigError(
                 f"normal_fraction must be in (0, 1], got {self.normal_fraction!r}; use 1 to keep every N beat"
             )
 
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         _check_choice("class_balance", self.class_balance, CLASS_BALANCE_MODES)
         if not isinstance(self.device, str) or not DEVICE_PATTERN.fullmatch(self.device):
             raise ConfigError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {self.device!r}")
@@ -109,6 +138,14 @@ class TrainConfig:
             )
         # A list from YAML becomes a tuple so that the config stays hashable.
         object.__setattr__(self, "macro_classes", tuple(self.macro_classes))
+
+    @property
+    def augments(self) -> bool:
+        """Whether any training-beat perturbation is switched on."""
+        return any(
+            value > 0
+            for value in (self.augment_scale, self.augment_shift, self.augment_noise, self.augment_rr_noise)
+        )
 
     def as_dict(self) -> dict[str, object]:
         """Return the settings as plain values, for logging and tracking."""

@@ -25,6 +25,7 @@ from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.data.beatset import BeatSet
 from ecgnas.data.dataset import Normalizer, class_weights, make_loader
 from ecgnas.exceptions import ConfigError
+from ecgnas.training.augment import BeatAugmenter
 from ecgnas.training.config import TrainConfig
 from ecgnas.training.device import resolve_device, run_settings, synchronize
 from ecgnas.training.metrics import AamiMetrics, evaluate_predictions
@@ -104,6 +105,7 @@ def train_model(
         else None
     )
 
+    augmenter = BeatAugmenter(config)
     state = _RunState()
     with run_settings(device, config.seed, config.max_threads):
         threads = torch.get_num_threads()
@@ -116,6 +118,7 @@ def train_model(
                 validation_loader,
                 validation.labels,
                 weights,
+                augmenter,
                 device,
                 use_amp,
                 config,
@@ -167,6 +170,7 @@ def _run_epochs(
     validation_loader: torch.utils.data.DataLoader,
     validation_labels: np.ndarray,
     weights: torch.Tensor | None,
+    augmenter: BeatAugmenter,
     device: torch.device,
     use_amp: bool,
     config: TrainConfig,
@@ -178,6 +182,7 @@ def _run_epochs(
     state.parameter_count = sum(p.numel() for p in module.parameters() if p.requires_grad)
     criterion = nn.CrossEntropyLoss(weight=None if weights is None else weights.to(device))
     optimizer = _make_optimizer(module, config)
+    scheduler = _make_scheduler(optimizer, config, config.epochs * len(train_loader))
     best_score = -math.inf
     best_weights: dict[str, torch.Tensor] | None = None
     run_start = time.perf_counter()
@@ -191,6 +196,8 @@ def _run_epochs(
         last_log = epoch_start
         for step, (waveform, rr, labels) in enumerate(train_loader, start=1):
             waveform, rr, labels = waveform.to(device), rr.to(device), labels.to(device)
+            if augmenter.enabled:
+                waveform, rr = augmenter(waveform, rr)
             optimizer.zero_grad(set_to_none=True)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 logits = module(waveform, rr)  # (B, n_classes)
@@ -204,6 +211,8 @@ def _run_epochs(
                 )
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             loss_sum += loss_value * labels.shape[0]
             beat_count += labels.shape[0]
             if time.perf_counter() - last_log >= STEP_LOG_INTERVAL_S:
@@ -253,6 +262,20 @@ def _make_optimizer(module: nn.Module, config: TrainConfig) -> torch.optim.Optim
     return torch.optim.SGD(
         parameters, lr=config.learning_rate, weight_decay=config.weight_decay, momentum=0.9, nesterov=True
     )
+
+
+def _make_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, total_steps: int
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    if config.lr_schedule == "constant":
+        return None
+
+    # Factor of the base rate before step ``step`` (0-based): 1 at the first step,
+    # falling along half a cosine to 0 after the last.
+    def factor(step: int) -> float:
+        return 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _check_logit_shape(logits: torch.Tensor, batch: int) -> None:

@@ -1,5 +1,6 @@
 """The ECG search end to end on the real records: search, resume after a kill, export, predict."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ from mlflow import MlflowClient
 from ecgnas.cli.main import main
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
-from ecgnas.pipelines.ecg_config import EcgSearchConfig
+from ecgnas.pipelines.ecg_config import EcgSearchConfig, preset
 from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
 from ecgnas.pipelines.ecg_search import search_splits
 from ecgnas.search.checkpoint import Checkpoint
@@ -93,6 +94,17 @@ def test_search_folds_value_checked(folds):
     message = r"search_folds must be None .* or an integer from 2 to 22 \(the DS1 records\)"
     with pytest.raises(ConfigError, match=message):
         EcgSearchConfig(search_folds=folds)
+
+
+def test_fingerprint_unchanged_by_default_training_additions():
+    # The quick preset's fingerprint before the schedule and augmentation settings
+    # existed: its checkpoints must still resume.
+    config = preset("quick")
+    assert config.fingerprint() == "d923175c4d6aec5a"
+    augmented = dataclasses.replace(
+        config, final_training=dataclasses.replace(config.final_training, augment_noise=0.05)
+    )
+    assert augmented.fingerprint() != config.fingerprint()
 
 
 def test_fingerprint_without_folds_unchanged_by_the_field():

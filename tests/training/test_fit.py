@@ -11,6 +11,7 @@ from ecgnas.baselines import AcharyaCNN
 from ecgnas.data.dataset import Normalizer
 from ecgnas.exceptions import ConfigError
 from ecgnas.training import TrainConfig, evaluate_model, predict_proba, train_model
+from ecgnas.training.fit import _make_scheduler
 from ecgnas.training.metrics import evaluate_predictions
 from ecgnas.training.subsample import take_beats
 
@@ -117,6 +118,13 @@ def test_same_seed_bit_identical(tiny_train, tiny_validation):
     assert torch.equal(trained_weights(first_model), trained_weights(second_model))
 
 
+def test_augmented_run_same_seed_bit_identical(tiny_train, tiny_validation):
+    settings = {"seed": 3, "augment_scale": 0.2, "augment_shift": 6, "augment_noise": 0.05}
+    _, first_model = train_seeded(tiny_train, tiny_validation, **settings)
+    _, second_model = train_seeded(tiny_train, tiny_validation, **settings)
+    assert torch.equal(trained_weights(first_model), trained_weights(second_model))
+
+
 def test_other_seed_differs(tiny_train, tiny_validation):
     first = train_model(AcharyaCNN, tiny_train, tiny_validation, TrainConfig(**FAST, seed=3))
     second = train_model(AcharyaCNN, tiny_train, tiny_validation, TrainConfig(**FAST, seed=4))
@@ -186,11 +194,29 @@ def test_weights_and_sampling_differ(tiny_train, tiny_validation):
         {"weight_decay": 0.1},
         {"optimizer": "sgd"},
         {"optimizer": "adamw", "weight_decay": 0.1},
+        {"lr_schedule": "cosine"},
+        {"augment_scale": 0.2, "augment_shift": 6, "augment_noise": 0.05, "augment_rr_noise": 0.05},
         {"seed": 1},
     ],
 )
 def test_setting_changes_weights(tiny_train, tiny_validation, baseline_weights, settings):
     assert not torch.equal(fit_weights(tiny_train, tiny_validation, **settings), baseline_weights)
+
+
+def test_cosine_schedule_reaches_zero():
+    optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.2)
+    scheduler = _make_scheduler(optimizer, TrainConfig(learning_rate=0.2, lr_schedule="cosine"), total_steps=4)
+    rates = [optimizer.param_groups[0]["lr"]]
+    for _ in range(4):
+        optimizer.step()
+        scheduler.step()
+        rates.append(optimizer.param_groups[0]["lr"])
+    np.testing.assert_allclose(rates, [0.2, 0.2 * 0.853553, 0.1, 0.2 * 0.146447, 0.0], atol=1e-6)
+
+
+def test_constant_schedule_has_no_scheduler():
+    optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.2)
+    assert _make_scheduler(optimizer, TrainConfig(), total_steps=4) is None
 
 
 def test_epochs_setting(tiny_train, tiny_validation):
