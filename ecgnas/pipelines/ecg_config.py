@@ -38,7 +38,12 @@ LATER_TRAINING_DEFAULTS = {
 }
 """TrainConfig settings added after searches were first checkpointed, with their defaults."""
 
-FINAL_AUGMENTATION = {"augment_scale": 0.2, "augment_shift": 6, "augment_noise": 0.05, "augment_rr_noise": 0.05}
+FINAL_AUGMENTATION = {
+    "augment_scale": 0.2,
+    "augment_shift": 6,
+    "augment_noise": 0.05,
+    "augment_rr_noise": 0.05,
+}
 """Training-beat perturbations that ``--augment`` switches on in final training: amplitude
 0.8 to 1.2, shifts up to 6 samples (17 ms at 360 Hz), and noise of 5% of a standard
 deviation on the standardised waveform and RR features. The presets leave them off:

@@ -52,8 +52,13 @@ def test_onnx_matches_eager(model, real_inputs):
         # The TorchScript-based exporter is deprecated in favour of one that needs onnxscript.
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            model, real_inputs, buffer, dynamo=False, input_names=["waveform", "rr"],
-            output_names=["logits"], dynamic_axes={"waveform": {0: "batch"}, "rr": {0: "batch"}},
+            model,
+            real_inputs,
+            buffer,
+            dynamo=False,
+            input_names=["waveform", "rr"],
+            output_names=["logits"],
+            dynamic_axes={"waveform": {0: "batch"}, "rr": {0: "batch"}},
         )
     session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
     waveform, rr = real_inputs

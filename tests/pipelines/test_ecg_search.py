@@ -56,9 +56,10 @@ def test_final_epoch_chosen_on_holdout(finished_run):
     assert final["best_epoch"] == 1
     assert 0 <= final["holdout_macro_f1"] <= 1
     assert final["test"]["macro_f1"] != final["holdout_macro_f1"]
-    assert "search-validation records (DS1 patients left out of training)" in (
-        finished_run / "report.md"
-    ).read_text()
+    assert (
+        "search-validation records (DS1 patients left out of training)"
+        in (finished_run / "report.md").read_text()
+    )
 
 
 def test_final_epochs_value_checked():

@@ -47,7 +47,7 @@ def test_shift_fills_with_edge_sample():
     waveform, _, new_waveform, _ = augment(augment_shift=3)
     samples = waveform.shape[-1]
     offsets = []
-    for before, after in zip(waveform[:, 0], new_waveform[:, 0]):
+    for before, after in zip(waveform[:, 0], new_waveform[:, 0], strict=True):
         matches = []
         for offset in range(-3, 4):
             index = (torch.arange(samples) - offset).clamp(0, samples - 1)
@@ -76,7 +76,7 @@ def test_draws_follow_the_seed():
     first = augment(**settings, seed=4)
     second = augment(**settings, seed=4)
     other = augment(**settings, seed=5)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert torch.equal(a, b)
     assert not torch.equal(first[2], other[2])
 

@@ -97,8 +97,15 @@ def baseline_weights(tiny_train, tiny_validation):
 
 def test_baseline_beats_chance(search_train, search_validation):
     config = TrainConfig(
-        epochs=2, batch_size=64, learning_rate=3e-3, class_balance="sampling", normal_fraction=0.1,
-        restore_best=True, seed=0, device="cpu", max_threads=1,
+        epochs=2,
+        batch_size=64,
+        learning_rate=3e-3,
+        class_balance="sampling",
+        normal_fraction=0.1,
+        restore_best=True,
+        seed=0,
+        device="cpu",
+        max_threads=1,
     )
     result = train_model(AcharyaCNN, search_train, search_validation, config)
     labels = search_validation.labels
@@ -205,7 +212,9 @@ def test_setting_changes_weights(tiny_train, tiny_validation, baseline_weights, 
 
 def test_cosine_schedule_reaches_zero():
     optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.2)
-    scheduler = _make_scheduler(optimizer, TrainConfig(learning_rate=0.2, lr_schedule="cosine"), total_steps=4)
+    scheduler = _make_scheduler(
+        optimizer, TrainConfig(learning_rate=0.2, lr_schedule="cosine"), total_steps=4
+    )
     rates = [optimizer.param_groups[0]["lr"]]
     for _ in range(4):
         optimizer.step()

@@ -89,12 +89,16 @@ def test_per_class_matches_naive(labels, predictions, index):
 def test_defined_metrics_match_sklearn(labels, predictions):
     result = evaluate_predictions(labels, predictions)
     present = [0, 1, 2, 3]  # Q has no beat in search-validation
-    np.testing.assert_allclose(result.sensitivity[present], sk.recall_score(
-        labels, predictions, labels=present, average=None))
-    np.testing.assert_allclose(result.positive_predictivity[present], sk.precision_score(
-        labels, predictions, labels=present, average=None))
-    np.testing.assert_allclose(result.f1[present], sk.f1_score(
-        labels, predictions, labels=present, average=None))
+    np.testing.assert_allclose(
+        result.sensitivity[present], sk.recall_score(labels, predictions, labels=present, average=None)
+    )
+    np.testing.assert_allclose(
+        result.positive_predictivity[present],
+        sk.precision_score(labels, predictions, labels=present, average=None),
+    )
+    np.testing.assert_allclose(
+        result.f1[present], sk.f1_score(labels, predictions, labels=present, average=None)
+    )
 
 
 def test_accuracy_matches_sklearn(labels, predictions):
