@@ -3,40 +3,35 @@
 Every baseline has ``forward(waveform (B, 1, L), rr (B, n_rr)) -> logits (B, n_classes)``,
 the signature that :func:`ecgnas.training.train_model` expects, and contains no
 data-dependent control flow, so it scripts with TorchScript and exports to ONNX.
+
+The exported names load their module on first use, so that the command line can
+list :data:`BASELINE_NAMES` without importing PyTorch.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from collections.abc import Callable
+from ecgnas.lazy import lazy_exports
 
-from torch import nn
+if TYPE_CHECKING:
+    from ecgnas.baselines.acharya import AcharyaCNN
+    from ecgnas.baselines.kachuee import KachueeResNet
+    from ecgnas.baselines.registry import BASELINES, build_baseline
 
-from ecgnas.baselines.acharya import AcharyaCNN
-from ecgnas.baselines.kachuee import KachueeResNet
-from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.beats import RR_FEATURES
-from ecgnas.exceptions import ConfigError
+BASELINE_NAMES = ("acharya2017", "kachuee2018")
+"""Names of the baselines, the keys of :data:`BASELINES` in sorted order."""
 
-BASELINES: dict[str, Callable[..., nn.Module]] = {
-    "kachuee2018": KachueeResNet,
-    "acharya2017": AcharyaCNN,
+_SOURCES = {
+    "AcharyaCNN": "ecgnas.baselines.acharya",
+    "BASELINES": "ecgnas.baselines.registry",
+    "KachueeResNet": "ecgnas.baselines.kachuee",
+    "build_baseline": "ecgnas.baselines.registry",
 }
-"""Baseline constructors by name, each taking ``window``, ``n_rr`` and ``n_classes``."""
 
-
-def build_baseline(
-    name: str, window: int = 252, n_rr: int = len(RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
-) -> nn.Module:
-    """Build the baseline called ``name`` for beats of ``window`` samples and ``n_rr`` RR features.
-
-    Raises:
-        ConfigError: ``name`` is not a key of :data:`BASELINES`.
-    """
-    try:
-        constructor = BASELINES[name]
-    except KeyError:
-        raise ConfigError(f"unknown baseline {name!r}; choose one of {sorted(BASELINES)}") from None
-    return constructor(window=window, n_rr=n_rr, n_classes=n_classes)
-
-
-__all__ = ["BASELINES", "AcharyaCNN", "KachueeResNet", "build_baseline"]
+__all__ = [
+    "AcharyaCNN",
+    "BASELINES",
+    "BASELINE_NAMES",
+    "KachueeResNet",
+    "build_baseline",
+]
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

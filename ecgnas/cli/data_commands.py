@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ecgnas.cli.options import add_data_options
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.beatset import BeatSet
-from ecgnas.data.download import download_mitdb, ensure_mitdb
-from ecgnas.data.locate import mitdb_dir
-from ecgnas.data.prepare import DEFAULT_RECORDS, prepare_beats
-from ecgnas.data.preprocess import PreprocessConfig
-from ecgnas.data.records import read_record
 from ecgnas.data.splits import SUMMARY_SPLITS, split_records
+
+# The commands import the signal-processing modules themselves (SciPy and wfdb
+# take seconds to load), so that `ecgnas --help` prints at once.
+if TYPE_CHECKING:
+    from ecgnas.data.beatset import BeatSet
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    from ecgnas.data.download import download_mitdb
+    from ecgnas.data.locate import mitdb_dir
+
     folder = mitdb_dir(args.data_dir)
     print(f"Downloading the MIT-BIH Arrhythmia Database to {folder}")
     download_mitdb(folder)
@@ -89,6 +92,9 @@ def summarise(beats: BeatSet) -> str:
 
 
 def run_summary(args: argparse.Namespace) -> int:
+    from ecgnas.data.prepare import DEFAULT_RECORDS, prepare_beats
+    from ecgnas.data.preprocess import PreprocessConfig
+
     beats = prepare_beats(
         records=DEFAULT_RECORDS,
         data_dir=args.data_dir,
@@ -106,9 +112,11 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def run_plot(args: argparse.Namespace) -> int:
-    folder = ensure_mitdb(args.data_dir, download=not args.no_download)
-    from ecgnas.data.plot import plot_record  # matplotlib is slow to import; only this command needs it
+    from ecgnas.data.download import ensure_mitdb
+    from ecgnas.data.plot import plot_record
+    from ecgnas.data.records import read_record
 
+    folder = ensure_mitdb(args.data_dir, download=not args.no_download)
     raw = read_record(folder, args.record, (args.lead,))
     output = Path(args.output or f"record-{args.record}.png")
     plot_record(raw, output, start_s=args.start, duration_s=args.duration)

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from ecgnas.baselines import BASELINES
+from ecgnas.baselines import BASELINE_NAMES
 from ecgnas.cli.options import add_augment_option, add_data_options
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
 
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     baseline = subparsers.add_parser(
         "baseline", help="train a hand-designed model under the search's final-training protocol"
     )
-    baseline.add_argument("model", choices=sorted(BASELINES), help="baseline to train")
+    baseline.add_argument("model", choices=BASELINE_NAMES, help="baseline to train")
     baseline.add_argument(
         "--preset",
         choices=["smoke", "quick", "full"],

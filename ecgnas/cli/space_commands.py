@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ecgnas.exceptions import ConfigError
-from ecgnas.spaces.catalog import available_spaces, load_space
-from ecgnas.spaces.counting import count_paths, estimate_cell_count
-from ecgnas.spaces.declared_space import DeclaredSpace
-from ecgnas.spaces.encodings import path_layout
+
+# The commands import the space modules themselves: they load PyTorch and
+# PyTorch Geometric, which take seconds, and `ecgnas --help` needs neither.
+if TYPE_CHECKING:
+    from ecgnas.spaces.declared_space import DeclaredSpace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from ecgnas.spaces.catalog import available_spaces
+
     spaces = available_spaces()
     if not spaces:
         print("No built-in search spaces found.")
@@ -54,6 +58,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def describe(space: DeclaredSpace, estimate_samples: int, seed: int) -> str:
     """Return the text that ``ecgnas space show`` prints."""
+    from ecgnas.spaces.counting import count_paths, estimate_cell_count
+    from ecgnas.spaces.encodings import path_layout
+
     declaration = space.declaration
     lines = [f"Search space {space.name} ({declaration.source}), hash {space.space_hash}"]
     if declaration.description:
@@ -113,6 +120,8 @@ def run_show(args: argparse.Namespace) -> int:
             f"--estimate-samples is {args.estimate_samples}; use at least 2 so that a standard "
             "error can be computed"
         )
+    from ecgnas.spaces.catalog import load_space
+
     print(describe(load_space(args.space), args.estimate_samples, args.seed))
     return 0
 
@@ -120,6 +129,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise ConfigError(f"--n is {args.n}; ask for at least 1 architecture")
+    from ecgnas.spaces.catalog import load_space
+
     space = load_space(args.space)
     buildable = space.declaration.macro is not None
     if buildable:

@@ -13,11 +13,15 @@ random.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.beatset import BeatSet
 from ecgnas.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from ecgnas.data.beatset import BeatSet
 
 BALANCED_CLASSES: tuple[str, ...] = ("N", "S", "V", "F")
 """Classes whose beats the folds share out evenly; Q is too rare in MIT-BIH to matter."""
