@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
+import warnings
 from collections.abc import Sequence
 
 from ecgnas.telemetry import disable_telemetry
@@ -65,6 +67,15 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logger.addHandler(handler)
     logger.setLevel(level)
+    # Python's default warning text names a source file and repeats a code line, so it
+    # reads like a crash. A user needs only the category and the message.
+    warnings.formatwarning = _short_warning
+
+
+def _short_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
+    return f"{time.strftime('%H:%M:%S')} WARNING {category.__name__}: {message}\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

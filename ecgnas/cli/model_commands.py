@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ecgnas.baselines import BASELINE_NAMES
-from ecgnas.cli.options import add_augment_option, add_data_options
+from ecgnas.cli.options import add_augment_option, add_data_options, check_at_least_one
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
 
 
@@ -64,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="runtime of the model (default: torchscript)",
     )
     predict.add_argument(
-        "--data-dir", help="data directory for a bare record name (default: $ECGNAS_DATA_DIR)"
+        "--data-dir",
+        help="data directory for a bare record name (default: $ECGNAS_DATA_DIR, else ./data)",
     )
     predict.set_defaults(run=run_predict_command)
 
@@ -78,9 +79,10 @@ def _command_line() -> str | None:
 def run_baseline_command(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from ecgnas.pipelines.baseline import run_baseline
+    from ecgnas.pipelines.baseline import run_baseline, summarise_baseline
 
     config = preset(args.preset)
+    check_at_least_one("--threads", args.threads, "CPU threads per training run")
     if args.seed is not None:
         config = dataclasses.replace(config, seed=args.seed)
     if args.final_epochs:
@@ -98,6 +100,7 @@ def run_baseline_command(args: argparse.Namespace) -> int:
     run_baseline(
         args.model, config, run_dir, args.data_dir, args.cache_dir, not args.no_download, _command_line()
     )
+    print(summarise_baseline(run_dir))
     print(f"Model: {run_dir / 'model'}")
     return 0
 
@@ -145,7 +148,9 @@ def register_compare(subparsers: argparse._SubParsersAction) -> None:
     )
     compare.add_argument("run_dirs", nargs="+", help="finished search and baseline run directories")
     compare.add_argument(
-        "--out", default="reports/ecg_comparison.md", help="report path (figures go beside it)"
+        "--out",
+        default="reports/ecg_comparison.md",
+        help="report path; the figures go beside it (default: reports/ecg_comparison.md)",
     )
     compare.set_defaults(run=run_compare_command)
 

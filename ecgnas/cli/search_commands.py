@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from ecgnas.cli.options import add_augment_option, add_data_options
+from ecgnas.cli.options import add_augment_option, add_data_options, check_at_least_one
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
@@ -82,6 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def configure(args: argparse.Namespace):
     """Build the search configuration from the preset and the options given."""
     config = preset(args.preset)
+    check_at_least_one("--threads", args.threads, "CPU threads per training run")
+    check_at_least_one("--max-evals", args.max_evals, "candidates")
     changes = {}
     if args.method:
         changes["method"] = args.method

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from ecgnas.data.locate import MITDB_FOLDER, resolve_data_dir
 from ecgnas.data.records import RECORD_SUFFIXES
 from ecgnas.exceptions import DataNotFoundError, DownloadError, RecordError
+from ecgnas.progress import bar_disable
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,9 @@ def download_mitdb(folder: Path, progress: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         fetch_files(folder, list(INDEX_FILES))
-        for name in tqdm(MITDB_RECORDS, desc="Downloading MIT-BIH", unit="record", disable=not progress):
+        for name in tqdm(
+            MITDB_RECORDS, desc="Downloading MIT-BIH", unit="record", disable=bar_disable(progress)
+        ):
             fetch_files(folder, [f"{name}{suffix}" for suffix in RECORD_SUFFIXES])
     except Exception as error:  # wfdb raises requests and urllib errors of many kinds
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -17,6 +17,7 @@ from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.records import read_record
 from ecgnas.data.splits import SPLITS
 from ecgnas.exceptions import RecordError
+from ecgnas.progress import bar_disable
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def prepare_beats(
 
     per_record = []
     cached, built = [], []
-    for name in tqdm(names, desc="Preparing beats", unit="record", disable=not progress, leave=False):
+    for name in tqdm(
+        names, desc="Preparing beats", unit="record", disable=bar_disable(progress), leave=False
+    ):
         if not (folder / f"{name}.hea").is_file():
             raise RecordError(
                 f"record {name} not found in {folder}: {name}.hea is missing; "

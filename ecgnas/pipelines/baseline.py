@@ -13,6 +13,7 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ecgnas import __version__
@@ -50,6 +51,14 @@ def run_baseline(
     if name not in BASELINES:
         raise ConfigError(f"unknown baseline {name!r}; choose one of {sorted(BASELINES)}")
     directory = RunDirectory(run_dir)
+    directory.check_new()
+
+    # The data is read before the run directory is created, so that missing or
+    # corrupt records leave no half-made run behind.
+    preprocess = PreprocessConfig()
+    beats, _ = load_search_beats(data_dir, cache_dir, download, preprocess)
+    ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
+
     directory.create()
     directory.write(
         {
@@ -63,9 +72,6 @@ def run_baseline(
             "cost_unit": cost_unit(config.final_training.device),
         }
     )
-    preprocess = PreprocessConfig()
-    beats, _ = load_search_beats(data_dir, cache_dir, download, preprocess)
-    ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
     directory.final_dir.mkdir(parents=True, exist_ok=True)
     n_rr = ds1.rr.shape[1]
 
@@ -105,3 +111,23 @@ def run_baseline(
     if selected is None:
         raise ConfigError(f"every training run of baseline {name} failed; see the warnings above")
     return directory.path
+
+
+def summarise_baseline(run_dir: str | Path) -> str:
+    """Return one line with the DS2 macro-F1 and per-class F1 of a baseline run, mean over seeds."""
+    entries = [
+        json.loads(path.read_text()) for path in sorted(RunDirectory(run_dir).final_dir.glob("*.json"))
+    ]
+    tests = [entry["test"] for entry in entries if entry["status"] == "ok"]
+    if not tests:
+        return "DS2: no finished seed"
+    macro = [test["macro_f1"] for test in tests]
+    spread = np.std(macro, ddof=1) if len(macro) > 1 else 0.0
+    classes = ", ".join(
+        f"{name} {100 * np.mean([test[f'f1_{name}'] for test in tests]):.1f}" for name in "NSVF"
+    )
+    seeds = f"{len(tests)} seed" if len(tests) == 1 else f"{len(tests)} seeds"
+    return (
+        f"DS2 macro-F1 {100 * np.mean(macro):.2f} ± {100 * spread:.2f} over {seeds} "
+        f"(F1 {classes}); `ecgnas compare {run_dir}` writes the full report"
+    )

@@ -19,6 +19,7 @@ import torch
 from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT
+from ecgnas.pipelines.ecg_search import config_from_dict
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
 
@@ -59,18 +60,23 @@ def summarise_run(path: Path) -> dict[str, Any]:
     if not ok or not (directory.model_dir / "model.json").is_file():
         raise ConfigError(
             f"run {path} has no finished final training (status {state.get('status', 'unknown')!r}); "
-            "finish it before comparing"
+            f"{directory.finish_hint(state)} before comparing"
         )
     saved = load_model(directory.model_dir)
     description = saved.description
     kind = state.get("kind", "search")
     config = state.get("config", {})
-    name = state["baseline"] if kind == "baseline" else f"searched ({config.get('method', '?')})"
+    method = config.get("method", "?")
+    name = state["baseline"] if kind == "baseline" else f"searched ({method})"
+    # The name marks perturbed training beats, because the same model may be listed without them.
+    if config and config_from_dict(config).final_training.augments:
+        name += ", augmented"
     cost = state.get("search_cost_seconds", 0.0) + sum(run["cost_seconds"] for run in runs)
     return {
         "name": name,
         "path": str(path),
         "kind": kind,
+        "method": method if kind == "search" else None,
         # Runs written before the choice existed trained on all of DS1 and kept the last epoch.
         "final_epochs": config.get("final_epochs", "last"),
         "command": state.get("command", ""),
@@ -160,13 +166,17 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
 
 
 def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
-    """Write the comparison report and its figures next to it."""
+    """Write the comparison report and its figures next to it, named after the report.
+
+    ``reports/ecg_comparison.md`` gets ``ecg_comparison_f1.png`` and
+    ``ecg_comparison_confusion.png``, so two reports in one folder keep their own figures.
+    """
     if not run_dirs:
         raise ConfigError("compare needs at least one run directory")
     models = [summarise_run(Path(path)) for path in run_dirs]
     figures = report.parent
     figures.mkdir(parents=True, exist_ok=True)
-    confusion_png, f1_png = figures / "ecg_comparison_confusion.png", figures / "ecg_comparison_f1.png"
+    confusion_png, f1_png = figures / f"{report.stem}_confusion.png", figures / f"{report.stem}_f1.png"
     plot_confusions(models, confusion_png)
     plot_f1(models, f1_png)
 
@@ -209,7 +219,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
             f"| {_cell(m['metrics'].get('f1_S', []))} | {_cell(m['metrics'].get('f1_V', []))} | {m['seeds']} "
             f"| {compute} |"
         )
-    lines += ["", "![F1 per class](ecg_comparison_f1.png)", "", "## AAMI EC57 per-class metrics on DS2", ""]
+    lines += ["", f"![F1 per class]({f1_png.name})", "", "## AAMI EC57 per-class metrics on DS2", ""]
     for m in models:
         lines += [f"### {m['name']}", "", "| class | Se | +P | F1 | FPR |", "| --- | --- | --- | --- | --- |"]
         for name in AAMI_CLASSES:
@@ -219,7 +229,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
             ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines += ["![confusion matrices](ecg_comparison_confusion.png)", "", "## Targets", ""]
+    lines += [f"![confusion matrices]({confusion_png.name})", "", "## Targets", ""]
     lines += _targets(models)
     lines += [
         "",
@@ -259,7 +269,7 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
                 f"{best['name']} {100 * (macro - margin):.2f}, margin {100 * margin:+.2f} points "
                 f"(target ≥ +{100 * TARGET_MARGIN:.1f}): {verdict}"
             )
-        random = [r for r in searched if r["name"] == "searched (rs)" and r is not m]
+        random = [r for r in searched if r["method"] == "rs" and r is not m]
         if random:
             gap = macro - _mean(random[0]["metrics"].get("macro_f1", []))
             lines.append(

@@ -162,7 +162,7 @@ def run_ecg_search(
 
     directory = RunDirectory(run_dir)
     if resume:
-        state = directory.read()
+        state = directory.read_search()
         config = config_from_dict(state["config"])
         tracking_uri = state["tracking_uri"]
         # A resumed search reads the data and caches of the original run unless the caller overrides them.
@@ -173,6 +173,13 @@ def run_ecg_search(
     else:
         if config is None:
             raise ConfigError("a new search needs a configuration; pass a preset or a config")
+        directory.check_new()
+
+    # The data is read before a new run directory is created, so that missing or
+    # corrupt records leave no half-made run behind.
+    preprocess = PreprocessConfig()
+    beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
+    if not resume:
         directory.create()
         tracking_uri = (
             tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri(directory.path)
@@ -189,9 +196,6 @@ def run_ecg_search(
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         directory.write(state)
-
-    preprocess = PreprocessConfig()
-    beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
     splits = search_splits(beats, config.search_folds)
     space_file = find_space_file(config.space)
     space = load_space(space_file)

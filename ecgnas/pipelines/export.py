@@ -100,7 +100,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: Be
     if not (directory.model_dir / "model.json").is_file():
         raise ConfigError(
             f"run {directory.path} has no trained model yet (status {state.get('status', 'unknown')!r}); "
-            f"finish it first, for example with `ecgnas search --resume {directory.path}`"
+            f"{directory.finish_hint(state)}"
         )
     saved = load_model(directory.model_dir)
     description = saved.description

@@ -57,6 +57,8 @@ class Prediction:
 
 def load_description(export_dir: Path) -> dict:
     path = Path(export_dir) / DESCRIPTION_FILE
+    if not Path(export_dir).is_dir():
+        raise ConfigError(f"export folder {export_dir} not found; check the path given to --model")
     if not path.is_file():
         raise ConfigError(
             f"{export_dir} is not an ecgnas export: {DESCRIPTION_FILE} is missing; run `ecgnas export`"
@@ -116,7 +118,8 @@ def predict_record(
     if not (folder / f"{name}.hea").is_file():
         raise RecordError(
             f"record {name}: header {folder / name}.hea not found; check the path, which names the record "
-            "without an extension (for example data/mitdb/100)"
+            "without an extension (for example data/mitdb/100); a bare record name is looked up in "
+            "DATA_DIR/mitdb, with DATA_DIR from --data-dir, else $ECGNAS_DATA_DIR, else ./data"
         )
     has_annotations = (folder / f"{name}.atr").is_file()
 

@@ -50,18 +50,58 @@ class RunDirectory:
     def report(self) -> Path:
         return self.path / "report.md"
 
-    def create(self) -> None:
-        """Create the directory for a new search.
+    def check_new(self) -> None:
+        """Check that the directory contains no run yet, before any data is read.
 
         Raises:
-            ConfigError: The directory already contains a search.
+            ConfigError: The directory already contains a search or a baseline run.
         """
-        if self.run_file.exists():
+        if not self.run_file.exists():
+            return
+        if self._kind() == "baseline":
             raise ConfigError(
-                f"run directory {self.path} already contains a search; resume it with "
-                f"`ecgnas search --resume {self.path}` or choose another --run-dir"
+                f"run directory {self.path} already contains a baseline run; choose another "
+                "--run-dir or delete that folder to train again"
             )
+        raise ConfigError(
+            f"run directory {self.path} already contains a search; resume it with "
+            f"`ecgnas search --resume {self.path}` or choose another --run-dir"
+        )
+
+    def create(self) -> None:
+        """Create the directory for a new run.
+
+        Raises:
+            ConfigError: The directory already contains a run.
+        """
+        self.check_new()
         self.path.mkdir(parents=True, exist_ok=True)
+
+    def read_search(self) -> dict[str, Any]:
+        """Read the state file of a search, for ``--resume``.
+
+        Raises:
+            ConfigError: The directory is missing, unreadable, or contains a baseline run.
+        """
+        state = self.read()
+        if state.get("kind") == "baseline":
+            raise ConfigError(
+                f"{self.path} contains a baseline run, which cannot be resumed; train it again "
+                "with `ecgnas baseline` and another --run-dir"
+            )
+        return state
+
+    def finish_hint(self, state: dict[str, Any]) -> str:
+        """Return how to finish the unfinished run whose state is ``state``."""
+        if state.get("kind") == "baseline":
+            return "train the baseline again with `ecgnas baseline` and another --run-dir"
+        return f"finish it with `ecgnas search --resume {self.path}`"
+
+    def _kind(self) -> str:
+        try:
+            return str(json.loads(self.run_file.read_text()).get("kind", "search"))
+        except (OSError, json.JSONDecodeError, AttributeError):
+            return "search"
 
     def read(self) -> dict[str, Any]:
         """Read the state file.

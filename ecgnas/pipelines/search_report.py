@@ -65,12 +65,13 @@ def write_search_report(
         f"(data checksum {data_checksum})",
         f"- Budget: {config.budget_seconds / 3600:.3f} {unit}"
         + (f", at most {config.max_evaluations} candidates" if config.max_evaluations else ""),
-        f"- Candidate training: {config.search_training.epochs} epochs, N beats kept "
+        f"- Candidate training: {_count(config.search_training.epochs, 'epoch')}, N beats kept "
         f"{config.search_training.normal_fraction:g}, class balance "
         f"`{config.search_training.class_balance}`; {scoring_text(config.search_folds)}",
-        f"- Final training: top {config.final_top_k} × {config.final_seeds} seeds, "
-        f"{config.final_training.epochs} epochs, N beats kept {config.final_training.normal_fraction:g}, "
-        f"{FINAL_EPOCHS_TEXT[config.final_epochs]}",
+        f"- Final training: top {config.final_top_k} × {_count(config.final_seeds, 'seed')}, "
+        f"{_count(config.final_training.epochs, 'epoch')}, N beats kept "
+        f"{config.final_training.normal_fraction:g}, {FINAL_EPOCHS_TEXT[config.final_epochs]}"
+        + ("; training beats perturbed (`--augment`)" if config.final_training.augments else ""),
         "",
         "## Search",
         "",
@@ -130,3 +131,7 @@ def write_search_report(
             lines.append(f"| {name} | " + " | ".join(f"{int(v):,}" for v in row) + " |")
     directory.report.write_text("\n".join(lines) + "\n")
     return directory.report
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ecgnas.exceptions import ConfigError
 
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smhd]?)\s*$")
+_DURATION = re.compile(r"^\s*(-?)(\d+(?:\.\d*)?|\.\d+)\s*([smhd]?)\s*$")
 
 
 def parse_duration(text: str | float | int) -> float:
@@ -29,7 +29,8 @@ def parse_duration(text: str | float | int) -> float:
                 f"budget {text!r} is not a duration; write a number with a unit s, m, h or d, "
                 "for example 90m, 2h or 7.7d"
             )
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
+        sign = -1.0 if match.group(1) else 1.0
+        seconds = sign * float(match.group(2)) * _UNIT_SECONDS[match.group(3) or "s"]
     if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigError(f"budget {text!r} must be a positive duration, for example 90m or 2h")
     return seconds

@@ -116,22 +116,25 @@ def run_search(
 def _log_progress(result: EvaluationResult, history: History, budget: Budget, started: float) -> None:
     best = history.best()
     best_text = f"{best.metric:.4f}" if best is not None else "none"
-    # The share of the budget used is the larger of the count and the device-time shares.
+    # The share of the budget used is the larger of the count and the device-time shares,
+    # and the log line names which one it is.
     shares = []
     if budget.max_evaluations is not None:
-        shares.append(len(history) / budget.max_evaluations)
+        shares.append((len(history) / budget.max_evaluations, "evaluations"))
     if budget.max_cost_seconds is not None:
-        shares.append(history.cost_seconds / budget.max_cost_seconds)
-    used = min(max(shares), 1.0)
+        shares.append((history.cost_seconds / budget.max_cost_seconds, "device time"))
+    share, limit = max(shares)
+    used = min(share, 1.0)
     elapsed = time.perf_counter() - started
     eta = elapsed / used * (1.0 - used) if used > 0 else float("nan")
     status = f"{result.metric:.4f}" if result.ok else f"failed ({result.reason})"
     logger.info(
-        "Evaluation %d: %s -> %s; best %s; budget %.0f%% used, ETA %.0f s",
+        "Evaluation %d: %s -> %s; best %s; budget %.0f%% used (%s), ETA %.0f s",
         len(history),
         result.arch.to_string(),
         status,
         best_text,
         100.0 * used,
+        limit,
         max(eta, 0.0),
     )

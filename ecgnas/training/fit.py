@@ -106,6 +106,14 @@ def train_model(
     )
 
     augmenter = BeatAugmenter(config)
+    if augmenter.enabled:
+        logger.info(
+            "perturbing training beats: amplitude ±%g, shift up to %d samples, noise %g, RR noise %g",
+            config.augment_scale,
+            config.augment_shift,
+            config.augment_noise,
+            config.augment_rr_noise,
+        )
     state = _RunState()
     with run_settings(device, config.seed, config.max_threads):
         threads = torch.get_num_threads()

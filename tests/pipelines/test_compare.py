@@ -28,6 +28,15 @@ def baseline_run(tmp_path_factory, mitdb_dir, session_cache_dir):
     return run_dir
 
 
+def test_baseline_summary_line(baseline_run):
+    from ecgnas.pipelines.baseline import summarise_baseline
+
+    entry = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())
+    line = summarise_baseline(baseline_run)
+    assert line.startswith(f"DS2 macro-F1 {100 * entry['test']['macro_f1']:.2f} ± 0.00 over 1 seed ")
+    assert f"V {100 * entry['test']['f1_V']:.1f}" in line
+
+
 def test_baseline_run_layout(baseline_run):
     state = json.loads((baseline_run / "run.json").read_text())
     assert state["kind"] == "baseline"
@@ -48,6 +57,14 @@ def test_compare_writes_report_and_figures(baseline_run, tmp_path):
     assert (tmp_path / "ecg_comparison_f1.png").is_file()
 
 
+def test_compare_figures_named_after_report(baseline_run, tmp_path):
+    assert main(["compare", str(baseline_run), "--out", str(tmp_path / "other.md")]) == 0
+    assert (tmp_path / "other_f1.png").is_file()
+    assert (tmp_path / "other_confusion.png").is_file()
+    assert not (tmp_path / "ecg_comparison_f1.png").exists()
+    assert "![F1 per class](other_f1.png)" in (tmp_path / "other.md").read_text()
+
+
 def test_compare_unfinished_run_rejected(tmp_path, capsys):
     (tmp_path / "run.json").write_text(json.dumps({"status": "searching"}))
     assert main(["compare", str(tmp_path), "--out", str(tmp_path / "r.md")]) == 1
@@ -61,14 +78,14 @@ def test_unknown_baseline_rejected(capsys):
 
 
 def test_targets_against_random_search():
-    def model(name, kind, macro):
+    def model(name, kind, macro, method=None):
         metrics = {"macro_f1": [macro], "f1_S": [0.5], "f1_V": [0.9]}
-        return {"name": name, "kind": kind, "metrics": metrics}
+        return {"name": name, "kind": kind, "method": method, "metrics": metrics}
 
     lines = _targets(
         [
-            model("searched (dcl)", "search", 0.60),
-            model("searched (rs)", "search", 0.55),
+            model("searched (dcl)", "search", 0.60, "dcl"),
+            model("searched (rs), augmented", "search", 0.55, "rs"),
             model("kachuee2018", "baseline", 0.50),
         ]
     )

@@ -266,6 +266,11 @@ def test_failing_candidate_recorded(real_beats):
         (["search", "--preset", "smoke", "--budget", "0"], "budget '0' must be a positive duration"),
         (["search", "--preset", "smoke", "--budget", "ten minutes"], "is not a duration"),
         (["export", "/nonexistent/run"], "run directory /nonexistent/run not found"),
+        (["search", "--preset", "smoke", "--budget=-5m"], "budget '-5m' must be a positive duration"),
+        (["search", "--preset", "smoke", "--threads", "0"], "--threads is 0; use 1 or more CPU threads"),
+        (["search", "--preset", "smoke", "--max-evals", "0"], "--max-evals is 0; use 1 or more candidates"),
+        (["baseline", "acharya2017", "--threads", "-1"], "--threads is -1; use 1 or more CPU threads"),
+        (["predict", "--model", "/nonexistent/export", "100"], "export folder /nonexistent/export not found"),
     ],
 )
 def test_bad_input_errors(arguments, message, capsys):
@@ -302,3 +307,36 @@ def test_resumed_checkpoint_fingerprint_kept(finished_run):
 
     config = config_from_dict(state["config"])
     assert Checkpoint(finished_run / "checkpoint.json", config.fingerprint()).load()
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "--preset", "smoke"], ["baseline", "acharya2017", "--preset", "smoke"]]
+)
+def test_missing_data_leaves_no_run_dir(command, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    empty = tmp_path / "empty"
+    (empty / "mitdb").mkdir(parents=True)
+    arguments = [*command, "--run-dir", str(run_dir), "--data-dir", str(empty), "--no-download"]
+    assert main(arguments) == 1
+    assert "no MIT-BIH records" in capsys.readouterr().err
+    assert not run_dir.exists()
+
+
+def test_resume_of_baseline_run_rejected(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"kind": "baseline", "status": "training"}))
+    assert main(["search", "--resume", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert "contains a baseline run, which cannot be resumed" in error
+    assert "Traceback" not in error
+
+
+def test_baseline_into_baseline_run_dir_rejected(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"kind": "baseline", "status": "finished"}))
+    assert main(["baseline", "acharya2017", "--preset", "smoke", "--run-dir", str(tmp_path)]) == 1
+    assert "already contains a baseline run; choose another --run-dir" in capsys.readouterr().err
+
+
+def test_export_of_unfinished_baseline_names_baseline(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"kind": "baseline", "status": "training"}))
+    assert main(["export", str(tmp_path)]) == 1
+    assert "train the baseline again with `ecgnas baseline`" in capsys.readouterr().err
