@@ -1,4 +1,4 @@
-"""The run directory of an ECG search: its state file and where each output goes.
+"""The run directory of an ECG search or baseline: its state file and where each output goes.
 
 Layout::
 
@@ -113,8 +113,8 @@ class RunDirectory:
             raise ConfigError(f"run directory {self.path} not found; check the path")
         if not self.run_file.is_file():
             raise ConfigError(
-                f"{self.path} is not a search run directory: {RUN_FILE} is missing; pass the folder "
-                "that `ecgnas search` created"
+                f"{self.path} is not a run directory: {RUN_FILE} is missing; pass the folder "
+                "that `ecgnas search` or `ecgnas baseline` created"
             )
         try:
             return json.loads(self.run_file.read_text())

@@ -336,6 +336,11 @@ def test_baseline_into_baseline_run_dir_rejected(tmp_path, capsys):
     assert "already contains a baseline run; choose another --run-dir" in capsys.readouterr().err
 
 
+def test_export_of_folder_without_run_file(tmp_path, capsys):
+    assert main(["export", str(tmp_path)]) == 1
+    assert f"{tmp_path} is not a run directory: run.json is missing" in capsys.readouterr().err
+
+
 def test_export_of_unfinished_baseline_names_baseline(tmp_path, capsys):
     (tmp_path / "run.json").write_text(json.dumps({"kind": "baseline", "status": "training"}))
     assert main(["export", str(tmp_path)]) == 1
