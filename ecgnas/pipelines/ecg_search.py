@@ -175,8 +175,10 @@ def run_ecg_search(
             raise ConfigError("a new search needs a configuration; pass a preset or a config")
         directory.check_new()
 
-    # The data is read before a new run directory is created, so that missing or
-    # corrupt records leave no half-made run behind.
+    # The space and the data are read before a new run directory is created, so that
+    # a malformed space or missing records leave no half-made run behind.
+    space_file = find_space_file(config.space)
+    space = load_space(space_file)
     preprocess = PreprocessConfig()
     beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
     if not resume:
@@ -197,8 +199,6 @@ def run_ecg_search(
         }
         directory.write(state)
     splits = search_splits(beats, config.search_folds)
-    space_file = find_space_file(config.space)
-    space = load_space(space_file)
     fingerprint = data_fingerprint(folder, beats.record_names)
     unit = cost_unit(config.search_training.device)
 

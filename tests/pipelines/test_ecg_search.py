@@ -322,6 +322,13 @@ def test_missing_data_leaves_no_run_dir(command, tmp_path, capsys):
     assert not run_dir.exists()
 
 
+def test_unknown_space_leaves_no_run_dir(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["search", "--preset", "smoke", "--space", "no-such-space", "--run-dir", str(run_dir)]) == 1
+    assert "no-such-space" in capsys.readouterr().err
+    assert not run_dir.exists()
+
+
 def test_resume_of_baseline_run_rejected(tmp_path, capsys):
     (tmp_path / "run.json").write_text(json.dumps({"kind": "baseline", "status": "training"}))
     assert main(["search", "--resume", str(tmp_path)]) == 1
