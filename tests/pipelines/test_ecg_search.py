@@ -115,7 +115,9 @@ def test_fingerprint_without_folds_unchanged_by_the_field():
     assert EcgSearchConfig().fingerprint() != EcgSearchConfig(search_folds=3).fingerprint()
 
 
-def test_pooled_score_of_two_folds(real_beats):
+def test_pooled_score_of_two_folds(real_beats, monkeypatch):
+    # Every training run is charged one second, so the pooled cost shows that both folds count.
+    monkeypatch.setattr("ecgnas.pipelines.ecg_evaluator.charged_seconds", lambda result: 1.0)
     space = load_space("ecg1d-tiny")
     records = split_records("search-train")
     splits = [
@@ -128,7 +130,8 @@ def test_pooled_score_of_two_folds(real_beats):
     assert pooled.ok
     assert pooled.info["fold1_macro_f1"] == pytest.approx(single[0].metric)
     assert pooled.info["fold2_macro_f1"] == pytest.approx(single[1].metric)
-    assert pooled.cost_seconds > max(result.cost_seconds for result in single)
+    assert pooled.cost_seconds == 2.0
+    assert pooled.info["train_beats"] == sum(result.info["train_beats"] for result in single)
     assert "fold2_train_loss" in pooled.info["epochs"][0]
 
 
