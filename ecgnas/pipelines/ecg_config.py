@@ -30,11 +30,8 @@ DEFAULT_EPOCH_FOLDS = 3
 """Record folds of ``final_epochs="folds"`` when the search scores on holdout records."""
 
 LATER_TRAINING_DEFAULTS = {
-    "lr_schedule": "constant",
-    "augment_scale": 0.0,
-    "augment_shift": 0,
-    "augment_noise": 0.0,
-    "augment_rr_noise": 0.0,
+    name: TrainConfig.__dataclass_fields__[name].default
+    for name in ("lr_schedule", "augment_scale", "augment_shift", "augment_noise", "augment_rr_noise")
 }
 """TrainConfig settings added after searches were first checkpointed, with their defaults."""
 

@@ -2,8 +2,8 @@
 
 In the inter-patient protocol the test patients differ from the training
 patients in gain, electrode placement and noise. Perturbing the training beats
-in those directions is a cheap regulariser; ``reports/ecg_comparison.md``
-gives its effect on DS2.
+in those directions is a common regulariser. On the quick preset it left Kachuee's
+DS2 macro-F1 at 66.1 (66.3 without, mean of 3 seeds), so the presets leave it off.
 
 Every perturbation acts on standardised inputs (see
 :class:`~ecgnas.data.dataset.Normalizer`), so its size is in units of the
@@ -19,7 +19,7 @@ from ecgnas.training.config import TrainConfig
 
 
 class BeatAugmenter:
-    """Perturb batches of standardised beats: amplitude, time shift, waveform and RR noise.
+    """Random perturbations of standardised beats: amplitude, time shift, waveform and RR noise.
 
     Each beat's waveform is multiplied by a factor drawn uniformly from
     ``[1 - augment_scale, 1 + augment_scale]``. It is shifted in time by a whole

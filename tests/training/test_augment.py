@@ -32,7 +32,7 @@ def test_any_setting_enables(settings):
     assert BeatAugmenter(TrainConfig(**settings)).enabled
 
 
-def test_scale_multiplies_each_beat_within_range():
+def test_scale_per_beat_within_range():
     waveform, rr, new_waveform, new_rr = augment(augment_scale=0.2)
     ratio = (new_waveform / waveform).squeeze(1)  # (B, L)
     per_beat = ratio[:, 0]
