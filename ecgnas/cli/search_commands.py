@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--search-folds",
         metavar="K|holdout",
         help="score candidates on K record folds of DS1, K from 2 to 22 (K trainings each), or "
-        "on the search-validation records (holdout); default: 2 for smoke, 3 for quick and full",
+        "on the search-validation records (holdout); default: 2 for smoke, holdout for quick and full",
     )
     add_augment_option(parser)
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
