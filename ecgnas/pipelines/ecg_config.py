@@ -224,7 +224,7 @@ def preset(name: str) -> EcgSearchConfig:
             search_training=TrainConfig(
                 epochs=2, normal_fraction=0.1, batch_size=128, validate_every_epoch=False
             ),
-            # Candidates score on the five search-validation records. On 15 random architectures
+            # Candidates are scored on the five search-validation records. On 15 random architectures
             # at this fidelity, that score ranked DS2 macro-F1 with Spearman ρ 0.71 and the pooled
             # 3-fold score with ρ -0.09, at three times the cost (python -m benchmarks.search_scoring,
             # reports/benchmarks.md).
