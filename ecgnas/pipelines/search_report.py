@@ -84,6 +84,9 @@ def write_search_report(
     ]
     if best is not None:
         lines += [f"- Best architecture: `{best.arch.to_string()}`"]
+    sampling = sampling_line(config, history)
+    if sampling:
+        lines += [sampling]
     curve = history.best_so_far()
     marks = sorted({n for n in (1, 5, 10, 20, 50, 100, len(curve)) if n <= len(curve)})
     lines += ["", "| candidates | best search score |", "| --- | --- |"]
@@ -131,6 +134,35 @@ def write_search_report(
             lines.append(f"| {name} | " + " | ".join(f"{int(v):,}" for v in row) + " |")
     directory.report.write_text("\n".join(lines) + "\n")
     return directory.report
+
+
+LATER_CANDIDATES = {
+    "dcl": "chosen by the predictor",
+    "npenas": "chosen by the predictor",
+    "rea": "bred by regularized evolution",
+    "rs": "random as well",
+}
+"""Report wording of the way each method proposes the candidates after its random start."""
+
+
+def sampling_line(config: EcgSearchConfig, history: History) -> str | None:
+    """Return a report line with the mean search score of the random start and of the later candidates.
+
+    The start is the ``evolution.initial`` random candidates of ``dcl`` and ``npenas``,
+    the first population of ``rea``, and the same count as ``dcl`` for ``rs``, whose later
+    candidates are random too and so show the spread a method must beat. Returns ``None``
+    until both groups contain a successful candidate.
+    """
+    start = config.population if config.method == "rea" else config.evolution.initial
+    first = [result.metric for result in history.results[:start] if result.ok]
+    later = [result.metric for result in history.results[start:] if result.ok]
+    if not first or not later:
+        return None
+    return (
+        f"- Mean search score: {np.mean(first):.4f} over the first {_count(len(first), 'candidate')} "
+        f"(random), {np.mean(later):.4f} over the {_count(len(later), 'later candidate')} "
+        f"({LATER_CANDIDATES[config.method]})"
+    )
 
 
 def _count(number: int, noun: str) -> str:
