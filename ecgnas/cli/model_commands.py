@@ -108,7 +108,11 @@ def run_baseline_command(args: argparse.Namespace) -> int:
 def run_export_command(args: argparse.Namespace) -> int:
     from ecgnas.data.prepare import prepare_beats
     from ecgnas.data.splits import split_records
-    from ecgnas.pipelines.export import export_run
+    from ecgnas.pipelines.export import check_exportable, export_run
+
+    # The run is checked before the data, so that a mistyped folder fails at once
+    # instead of after reading, or downloading, the parity records.
+    check_exportable(args.run_dir)
 
     # Parity is checked on real DS2 beats: two records are enough and keep the export fast.
     beats = prepare_beats(

@@ -83,6 +83,22 @@ def check_parity(
     return differences
 
 
+def check_exportable(run_dir: str | Path) -> RunDirectory:
+    """Return the run directory ``run_dir`` if it contains a trained model to export.
+
+    Raises:
+        ConfigError: The directory is missing, is not a run, or has no model yet.
+    """
+    directory = RunDirectory(run_dir)
+    state = directory.read()
+    if not (directory.model_dir / "model.json").is_file():
+        raise ConfigError(
+            f"run {directory.path} has no trained model yet (status {state.get('status', 'unknown')!r}); "
+            f"{directory.finish_hint(state)}"
+        )
+    return directory
+
+
 def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: BeatSet) -> Path:
     """Export the model of a finished run into ``out_dir`` (default ``RUN_DIR/export``).
 
@@ -95,13 +111,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: Be
         ConfigError: The run is unfinished or has no model.
         ExportParityError: The runtimes disagree.
     """
-    directory = RunDirectory(run_dir)
+    directory = check_exportable(run_dir)
     state = directory.read()
-    if not (directory.model_dir / "model.json").is_file():
-        raise ConfigError(
-            f"run {directory.path} has no trained model yet (status {state.get('status', 'unknown')!r}); "
-            f"{directory.finish_hint(state)}"
-        )
     saved = load_model(directory.model_dir)
     description = saved.description
     if (

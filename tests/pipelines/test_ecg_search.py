@@ -289,6 +289,15 @@ def test_export_of_unfinished_run(tmp_path, capsys):
     assert "has no trained model yet (status 'searching')" in capsys.readouterr().err
 
 
+def test_export_checks_run_before_data(tmp_path, capsys):
+    missing = tmp_path / "no-such-run"
+    empty_data = tmp_path / "no-data"
+    assert main(["export", str(missing), "--data-dir", str(empty_data), "--no-download"]) == 1
+    error = capsys.readouterr().err
+    assert f"run directory {missing} not found" in error
+    assert "MIT-BIH" not in error
+
+
 def test_predict_record_without_lead(tmp_path, finished_run, mitdb_dir, session_cache_dir, capsys):
     export_dir = tmp_path / "export"
     main(["export", str(finished_run), "--out", str(export_dir), *data_args(mitdb_dir, session_cache_dir)])
