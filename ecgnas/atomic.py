@@ -15,6 +15,10 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file readable by its owner only, but run folders and exports are
+        # often read by other users, so the file gets the mode that open() gives under the umask.
+        if hasattr(os, "fchmod"):  # POSIX only
+            os.fchmod(descriptor, 0o666 & ~_current_umask())
         with os.fdopen(descriptor, "wb") as handle:
             write(handle)
             handle.flush()
@@ -23,3 +27,10 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    # The umask can only be read by setting it, so it is set back at once.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
