@@ -100,6 +100,12 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
+def _hours(seconds: float) -> str:
+    """Format ``seconds`` in hours: two decimals, or two significant digits below 0.1 h."""
+    hours = seconds / 3600
+    return f"{hours:.2f}" if hours >= 0.1 else f"{hours:.2g}"
+
+
 def _cell(values: list[float], scale: float = 100.0) -> str:
     finite = [v * scale for v in values if math.isfinite(v)]
     if not finite:
@@ -153,11 +159,12 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     figure, axis = plt.subplots(figsize=(7, 4))
     width = 0.8 / len(models)
     for index, model in enumerate(models):
-        values = [_mean(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
+        values = [100 * _mean(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
         axis.bar(np.arange(len(classes)) + index * width, values, width, label=model["name"])
     axis.set_xticks(np.arange(len(classes)) + width * (len(models) - 1) / 2, classes)
-    axis.set_ylabel("F1 on DS2")
-    axis.set_ylim(0, 1)
+    # Percent, as in the report's tables.
+    axis.set_ylabel("F1 on DS2 (%)")
+    axis.set_ylim(0, 100)
     axis.legend(fontsize=8)
     axis.grid(axis="y", alpha=0.3)
     figure.tight_layout()
@@ -210,9 +217,9 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in models:
-        compute = f"{m['total_seconds'] / 3600:.2f} {m['unit']}"
+        compute = f"{_hours(m['total_seconds'])} {m['unit']}"
         if m["search_seconds"]:
-            compute += f" ({m['search_seconds'] / 3600:.2f} for the search)"
+            compute += f" ({_hours(m['search_seconds'])} for the search)"
         lines.append(
             f"| {m['name']} | {m['parameters']:,} | {m['macs']:,} | {m['latency_ms']:.2f} "
             f"| {_cell(m['metrics'].get('accuracy', []))} | {_cell(m['metrics'].get('macro_f1', []))} "

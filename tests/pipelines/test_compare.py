@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ecgnas.cli.main import main
-from ecgnas.pipelines.compare import _targets
+from ecgnas.pipelines.compare import _hours, _targets
 
 BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
 
@@ -55,6 +55,14 @@ def test_compare_writes_report_and_figures(baseline_run, tmp_path):
     assert "Published inter-patient results (not rerun here)" in text
     assert (tmp_path / "ecg_comparison_confusion.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "ecg_comparison_f1.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(2124.0, "0.59"), (180.0, "0.05"), (15.0, "0.0042"), (0.0, "0"), (36_000.0, "10.00")],
+)
+def test_hours_keep_small_costs_visible(seconds, text):
+    assert _hours(seconds) == text
 
 
 def test_compare_figures_named_after_report(baseline_run, tmp_path):
