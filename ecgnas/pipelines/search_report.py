@@ -146,22 +146,24 @@ LATER_CANDIDATES = {
 
 
 def sampling_line(config: EcgSearchConfig, history: History) -> str | None:
-    """Return a report line with the mean search score of the random start and of the later candidates.
+    """Return a report line with the search scores of the random start and of the later candidates.
 
     The start is the ``evolution.initial`` random candidates of ``dcl`` and ``npenas``,
     the first population of ``rea``, and the same count as ``dcl`` for ``rs``, whose later
-    candidates are random too and so show the spread a method must beat. Returns ``None``
-    until both groups contain a successful candidate.
+    candidates are random too and so show the spread a method must beat. Each group gives
+    the mean ± standard deviation of its successful candidates. Returns ``None`` until
+    both groups contain a successful candidate.
     """
     start = config.population if config.method == "rea" else config.evolution.initial
-    first = [result.metric for result in history.results[:start] if result.ok]
-    later = [result.metric for result in history.results[start:] if result.ok]
-    if not first or not later:
+    first, later = history.results[:start], history.results[start:]
+    first_scores = [result.metric for result in first if result.ok]
+    later_scores = [result.metric for result in later if result.ok]
+    if not first_scores or not later_scores:
         return None
     return (
-        f"- Mean search score: {np.mean(first):.4f} over the first {_count(len(first), 'candidate')} "
-        f"(random), {np.mean(later):.4f} over the {_count(len(later), 'later candidate')} "
-        f"({LATER_CANDIDATES[config.method]})"
+        f"- Search score, mean ± standard deviation: {_mean_std(first_scores)} over the first "
+        f"{_count(len(first), 'candidate')} (random), {_mean_std(later_scores)} over the "
+        f"{_count(len(later), 'later candidate')} ({LATER_CANDIDATES[config.method]})"
     )
 
 

@@ -30,15 +30,15 @@ def test_predictor_candidates_compared_with_start():
     config = preset("smoke")  # starts with 3 random candidates
     line = sampling_line(config, history_of([0.1, 0.2, 0.3, 0.5, 0.7]))
     assert line == (
-        "- Mean search score: 0.2000 over the first 3 candidates (random), "
-        "0.6000 over the 2 later candidates (chosen by the predictor)"
+        "- Search score, mean ± standard deviation: 0.2000 ± 0.1000 over the first 3 candidates "
+        "(random), 0.6000 ± 0.1414 over the 2 later candidates (chosen by the predictor)"
     )
 
 
 def test_failed_candidates_left_out():
     line = sampling_line(preset("smoke"), history_of([0.1, math.nan, 0.3, math.nan, 0.7]))
-    assert "0.2000 over the first 2 candidates" in line
-    assert "0.7000 over the 1 later candidate " in line
+    assert "0.2000 ± 0.1414 over the first 3 candidates" in line
+    assert "0.7000 over the 2 later candidates" in line
 
 
 def test_evolution_start_is_its_population():
