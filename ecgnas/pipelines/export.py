@@ -83,8 +83,8 @@ def check_parity(
     return differences
 
 
-def check_exportable(run_dir: str | Path) -> RunDirectory:
-    """Return the run directory ``run_dir`` if it contains a trained model to export.
+def check_exportable(run_dir: str | Path) -> tuple[RunDirectory, dict[str, Any]]:
+    """Return the run directory ``run_dir`` and its state if it contains a trained model to export.
 
     Raises:
         ConfigError: The directory is missing, is not a run, or has no model yet.
@@ -96,7 +96,7 @@ def check_exportable(run_dir: str | Path) -> RunDirectory:
             f"run {directory.path} has no trained model yet (status {state.get('status', 'unknown')!r}); "
             f"{directory.finish_hint(state)}"
         )
-    return directory
+    return directory, state
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: BeatSet) -> Path:
@@ -111,8 +111,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path | None, parity_beats: Be
         ConfigError: The run is unfinished or has no model.
         ExportParityError: The runtimes disagree.
     """
-    directory = check_exportable(run_dir)
-    state = directory.read()
+    directory, state = check_exportable(run_dir)
     saved = load_model(directory.model_dir)
     description = saved.description
     if (
