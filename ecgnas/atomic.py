@@ -15,8 +15,8 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp makes the file readable by its owner only, but run folders and exports are
-        # often read by other users, so the file gets the mode that open() gives under the umask.
+        # mkstemp makes the file readable by its owner only. Other users often read run
+        # folders and exports, so the file gets the mode that open() gives under the umask.
         if hasattr(os, "fchmod"):  # POSIX only
             os.fchmod(descriptor, 0o666 & ~_current_umask())
         with os.fdopen(descriptor, "wb") as handle:

@@ -241,7 +241,7 @@ def preset(name: str) -> EcgSearchConfig:
             name="ecg-full",
             budget_seconds=8 * 3600.0,
             search_training=TrainConfig(epochs=15, normal_fraction=0.3, batch_size=256),
-            # NOTE: holdout scoring was chosen at the quick preset's fidelity; it is not measured
+            # NOTE: holdout scoring was chosen at the quick preset's fidelity and is not measured
             # at this one.
             search_folds=None,
             final_training=TrainConfig(epochs=60, normal_fraction=1.0, batch_size=256),

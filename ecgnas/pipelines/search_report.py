@@ -148,11 +148,11 @@ LATER_CANDIDATES = {
 def sampling_line(config: EcgSearchConfig, history: History) -> str | None:
     """Return a report line with the search scores of the random start and of the later candidates.
 
-    The start is the ``evolution.initial`` random candidates of ``dcl`` and ``npenas``,
-    the first population of ``rea``, and the same count as ``dcl`` for ``rs``, whose later
-    candidates are random too and so show the spread a method must beat. Each group gives
-    the mean ± standard deviation of its successful candidates. Returns ``None`` until
-    both groups contain a successful candidate.
+    The start is the first ``evolution.initial`` candidates for ``dcl``, ``npenas`` and
+    ``rs``, and the first population for ``rea``. The later candidates of ``rs`` are random
+    too, so they show the spread that a method must beat. Each group gives the mean ±
+    standard deviation of its successful candidates. Returns ``None`` until both groups
+    contain a successful candidate.
     """
     start = config.population if config.method == "rea" else config.evolution.initial
     first, later = history.results[:start], history.results[start:]
