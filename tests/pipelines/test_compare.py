@@ -6,6 +6,7 @@ import pytest
 
 from ecgnas.cli.main import main
 from ecgnas.pipelines.compare import _hours, _targets
+from ecgnas.pipelines.repeated_searches import label_repeats, repeated_search_lines
 
 BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
 
@@ -100,3 +101,55 @@ def test_targets_against_random_search():
     text = "\n".join(lines)
     assert "- searched (dcl): macro-F1 +5.00 points versus random search in the same space" in text
     assert "margin +10.00 points (target ≥ +2.5): met" in lines[2]
+
+
+def _search(method, seed, macro, score=0.6):
+    metrics = {"macro_f1": [macro, macro + 0.02], "f1_S": [0.4, 0.4], "f1_V": [0.9, 0.9]}
+    return {
+        "name": f"searched ({method})",
+        "kind": "search",
+        "method": method,
+        "search_seed": seed,
+        "search_score": score,
+        "metrics": metrics,
+    }
+
+
+def test_repeated_searches_named_by_seed():
+    models = [_search("dcl", 0, 0.6), _search("dcl", 1, 0.6), _search("rs", 0, 0.6)]
+    label_repeats(models)
+    assert [m["name"] for m in models] == [
+        "searched (dcl, seed 0)",
+        "searched (dcl, seed 1)",
+        "searched (rs)",
+    ]
+
+
+def test_repeated_searches_summarised_over_searches():
+    models = [_search("dcl", 0, 0.60), _search("dcl", 1, 0.64), _search("rs", 0, 0.50)]
+    label_repeats(models)
+    text = "\n".join(repeated_search_lines(models))
+
+    # Pick means 61 and 65: mean 63, sample standard deviation 2.83.
+    assert "| dcl | 2 | 61.00, 65.00 | 63.00 ± 2.83 | 40.00 ± 0.00 | 90.00 ± 0.00 | 0.600, 0.600 |" in text
+    assert "| rs |" not in text
+    assert repeated_search_lines([_search("dcl", 0, 0.6)]) == []
+
+
+def test_targets_pool_repeated_searches():
+    def baseline(macro):
+        return {"name": "kachuee2018", "kind": "baseline", "method": None, "metrics": {"macro_f1": [macro]}}
+
+    models = [
+        _search("dcl", 0, 0.60),
+        _search("dcl", 1, 0.64),
+        _search("rs", 0, 0.50),
+        _search("rs", 1, 0.54),
+        baseline(0.60),
+    ]
+    label_repeats(models)
+    text = "\n".join(_targets(models))
+    assert "- searched (dcl), mean of 2 searches: macro-F1 63.00 versus the best" in text
+    assert "margin +3.00 points (target ≥ +2.5): met" in text
+    assert "macro-F1 +10.00 points versus random search (mean of 2 searches) in the same space" in text
+    assert "seed 0" not in text
