@@ -125,8 +125,13 @@ def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(models), figsize=(4 * len(models), 4), squeeze=False)
-    for axis, model in zip(axes[0], models, strict=True):
+    # Rows of at most four panels keep the figure readable when repeated searches are compared.
+    columns = min(len(models), 4)
+    rows = math.ceil(len(models) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 4 * rows), squeeze=False)
+    for axis in axes.flat[len(models) :]:
+        axis.set_axis_off()
+    for axis, model in zip(axes.flat, models, strict=False):
         confusion = np.asarray(model["confusion"], dtype=float)
         rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
         axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
@@ -159,7 +164,7 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     classes = ("N", "S", "V", "F")
-    figure, axis = plt.subplots(figsize=(7, 4))
+    figure, axis = plt.subplots(figsize=(9, 4))
     width = 0.8 / len(models)
     for index, model in enumerate(models):
         values = [100 * finite_mean(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
@@ -168,7 +173,8 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     # Percent, as in the report's tables.
     axis.set_ylabel("F1 on DS2 (%)")
     axis.set_ylim(0, 100)
-    axis.legend(fontsize=8)
+    # Beside the bars, so that a long list of models hides none of them.
+    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     axis.grid(axis="y", alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=110)

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from ecgnas.cli.main import main
@@ -153,3 +154,18 @@ def test_targets_pool_repeated_searches():
     assert "margin +3.00 points (target ≥ +2.5): met" in text
     assert "macro-F1 +10.00 points versus random search (mean of 2 searches) in the same space" in text
     assert "seed 0" not in text
+
+
+def test_confusion_figure_wraps_rows(tmp_path):
+    import matplotlib.image
+
+    from ecgnas.pipelines.compare import plot_confusions
+
+    models = [{"name": f"model {index}", "confusion": np.eye(5) * 10} for index in range(5)]
+    path = tmp_path / "confusion.png"
+    plot_confusions(models, path)
+
+    # Four panels of 4 x 4 inches in the first row, one in the second, at 110 dots per inch.
+    height, width = matplotlib.image.imread(path).shape[:2]
+    assert width == 4 * 4 * 110
+    assert height == 2 * 4 * 110
