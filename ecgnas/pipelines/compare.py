@@ -20,6 +20,7 @@ from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT
 from ecgnas.pipelines.ecg_search import config_from_dict
+from ecgnas.pipelines.holdout_agreement import holdout_lines
 from ecgnas.pipelines.repeated_searches import (
     finite_mean,
     label_repeats,
@@ -95,6 +96,8 @@ def summarise_run(path: Path) -> dict[str, Any]:
         "macs": ok[0]["macs"],
         "arch": ok[0]["arch"],
         "seeds": len(ok),
+        # Best macro-F1 on the search-validation records; absent when final training used all of DS1.
+        "holdout": [run["holdout_macro_f1"] for run in ok if run.get("holdout_macro_f1") is not None],
         "metrics": {key: [run["test"].get(key, math.nan) for run in ok] for key in ok[0]["test"]},
         "confusion": np.sum([run["confusion"] for run in ok], axis=0) / len(ok),
         "latency_ms": measure_latency(
@@ -248,6 +251,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
         lines.append("")
     lines += [f"![confusion matrices]({confusion_png.name})", ""]
     lines += repeated_search_lines(models)
+    lines += holdout_lines(models)
     lines += ["## Targets", ""]
     lines += _targets(models)
     lines += [

@@ -169,3 +169,23 @@ def test_confusion_figure_wraps_rows(tmp_path):
     height, width = matplotlib.image.imread(path).shape[:2]
     assert width == 4 * 4 * 110
     assert height == 2 * 4 * 110
+
+
+def test_holdout_agreement_ranks_models():
+    from ecgnas.pipelines.holdout_agreement import holdout_lines
+
+    def model(name, holdout, test):
+        return {"name": name, "holdout": [holdout], "metrics": {"macro_f1": [test]}}
+
+    # Holdout order a > b > c, DS2 order c > b > a: a perfect inversion.
+    models = [model("a", 0.70, 0.60), model("b", 0.65, 0.62), model("c", 0.60, 0.66)]
+    text = "\n".join(holdout_lines(models))
+    assert "| a | 70.00 | 60.00 |" in text
+    assert "over these 3 models: -1.00" in text
+
+
+def test_holdout_agreement_needs_holdout_runs():
+    from ecgnas.pipelines.holdout_agreement import holdout_lines
+
+    trained_on_all = {"name": "a", "holdout": [], "metrics": {"macro_f1": [0.6]}}
+    assert holdout_lines([trained_on_all]) == []

@@ -1,0 +1,55 @@
+"""Agreement of the search-validation records with DS2 in ranking the compared models.
+
+A search keeps the candidates that score best on the search-validation records of
+DS1, and final training keeps the epoch that scores best there. Both choices are
+only as good as the agreement of those records with unseen patients. Final training
+records each run's best search-validation macro-F1, so a comparison can show that
+agreement on the models it lists, at final-training fidelity.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import scipy.stats
+
+from ecgnas.pipelines.repeated_searches import finite_mean
+
+MIN_MODELS_FOR_RANKING = 3
+"""Minimum number of models for which a rank correlation is reported."""
+
+
+def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
+    """Return the report section on search-validation versus DS2 scores, or nothing.
+
+    The section needs every model to have been trained with the holdout epoch choice,
+    because only then are the search-validation records left out of its training.
+    """
+    if not models or any(not m.get("holdout") for m in models):
+        return []
+
+    lines = [
+        "## Search-validation records versus DS2",
+        "",
+        "Macro-F1 (N, S, V, F) in percent, mean over training seeds: on the search-validation "
+        "records at the epoch that final training kept (chosen on those records, so optimistic), "
+        "and on DS2.",
+        "",
+        "| model | search-validation | DS2 |",
+        "| --- | --- | --- |",
+    ]
+    pairs = [(finite_mean(m["holdout"]), finite_mean(m["metrics"].get("macro_f1", []))) for m in models]
+    for m, (holdout, test) in zip(models, pairs, strict=True):
+        lines.append(f"| {m['name']} | {100 * holdout:.2f} | {100 * test:.2f} |")
+
+    finite = [(h, t) for h, t in pairs if math.isfinite(h) and math.isfinite(t)]
+    if len(finite) >= MIN_MODELS_FOR_RANKING:
+        rho = scipy.stats.spearmanr([h for h, _ in finite], [t for _, t in finite]).statistic
+        lines += [
+            "",
+            f"Spearman ρ between the two columns over these {len(finite)} models: {rho:.2f}. A low or "
+            "negative value means the search-validation records do not rank these models as unseen "
+            "patients do, so a higher search score is no evidence of a better model among them.",
+        ]
+    return [*lines, ""]
