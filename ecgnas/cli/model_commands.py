@@ -164,5 +164,7 @@ def run_compare_command(args: argparse.Namespace) -> int:
 
     command = _command_line() or "ecgnas compare " + " ".join(args.run_dirs)
     report = write_comparison([Path(path) for path in args.run_dirs], Path(args.out), command)
-    print(f"Wrote {report}")
+    f1_png = report.with_name(f"{report.stem}_f1.png")
+    confusion_png = report.with_name(f"{report.stem}_confusion.png")
+    print(f"Wrote {report}, {f1_png} and {confusion_png}")
     return 0

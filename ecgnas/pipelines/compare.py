@@ -21,11 +21,14 @@ from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT
 from ecgnas.pipelines.ecg_search import config_from_dict
 from ecgnas.pipelines.holdout_agreement import holdout_lines
-from ecgnas.pipelines.repeated_searches import (
+from ecgnas.pipelines.repeated_runs import (
+    check_distinct,
     finite_mean,
+    group_runs,
     label_repeats,
-    repeated_search_lines,
-    searches_by_method,
+    pooled,
+    repeated_run_lines,
+    settings_key,
 )
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
@@ -63,10 +66,21 @@ def summarise_run(path: Path) -> dict[str, Any]:
     directory = RunDirectory(path)
     state = directory.read()
     runs = [json.loads(p.read_text()) for p in sorted(directory.final_dir.glob("rank1-seed*.json"))]
+    saved_json = (directory.model_dir / "model.json").is_file()
     ok = [run for run in runs if run["status"] == "ok"]
-    if not ok or not (directory.model_dir / "model.json").is_file():
+    if state.get("status") != "finished":
         raise ConfigError(
             f"run {path} has no finished final training (status {state.get('status', 'unknown')!r}); "
+            f"{directory.finish_hint(state)} before comparing"
+        )
+    missing = [
+        name
+        for name, present in (("a successful final/rank1-seed*.json", ok), ("model/model.json", saved_json))
+        if not present
+    ]
+    if missing:
+        raise ConfigError(
+            f"run {path} is marked finished but lacks {' and '.join(missing)}; "
             f"{directory.finish_hint(state)} before comparing"
         )
     saved = load_model(directory.model_dir)
@@ -84,7 +98,9 @@ def summarise_run(path: Path) -> dict[str, Any]:
         "path": str(path),
         "kind": kind,
         "method": method if kind == "search" else None,
-        "search_seed": config.get("seed"),
+        "run_seed": config.get("seed"),
+        "settings": settings_key(config),
+        "search_folds": config.get("search_folds"),
         "search_score": ok[0].get("validation_metric") if kind == "search" else None,
         # Runs written before the choice existed trained on all of DS1 and kept the last epoch.
         "final_epochs": config.get("final_epochs", "last"),
@@ -155,7 +171,8 @@ def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
         axis.set_ylabel("reference")
         axis.set_title(model["name"], fontsize=10)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    # A tight bounding box keeps the panel titles inside the image when there is one row.
+    figure.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(figure)
 
 
@@ -192,6 +209,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     """
     if not run_dirs:
         raise ConfigError("compare needs at least one run directory")
+    check_distinct(run_dirs)
     models = [summarise_run(Path(path)) for path in run_dirs]
     label_repeats(models)
     figures = report.parent
@@ -250,7 +268,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += [f"![confusion matrices]({confusion_png.name})", ""]
-    lines += repeated_search_lines(models)
+    lines += repeated_run_lines(models)
     lines += holdout_lines(models)
     lines += ["## Targets", ""]
     lines += _targets(models)
@@ -270,14 +288,15 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
 
 
 def _targets(models: list[dict[str, Any]]) -> list[str]:
-    searched = [_pooled(method, runs) for method, runs in searches_by_method(models).items()]
-    baselines = [m for m in models if m["kind"] == "baseline"]
+    groups = [pooled(group, runs) for group, runs in group_runs(models).items()]
+    searched = [m for m in groups if m["kind"] != "baseline"]
+    baselines = [m for m in groups if m["kind"] == "baseline"]
     lines = []
     for m in searched:
         macro = finite_mean(m["metrics"].get("macro_f1", []))
         for name, target in TARGET_F1.items():
             value = finite_mean(m["metrics"].get(f"f1_{name}", []))
-            verdict = "met" if value >= target else f"missed by {100 * (target - value):.1f} points"
+            verdict = "met" if value >= target else f"missed by {100 * (target - value):.2f} points"
             lines.append(
                 f"- {m['name']}: F1 {name} {100 * value:.2f} (target ≥ {100 * target:.0f}): {verdict}"
             )
@@ -285,7 +304,7 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
             best = max(baselines, key=lambda b: finite_mean(b["metrics"].get("macro_f1", [])))
             margin = macro - finite_mean(best["metrics"].get("macro_f1", []))
             verdict = (
-                "met" if margin >= TARGET_MARGIN else f"missed by {100 * (TARGET_MARGIN - margin):.1f} points"
+                "met" if margin >= TARGET_MARGIN else f"missed by {100 * (TARGET_MARGIN - margin):.2f} points"
             )
             lines.append(
                 f"- {m['name']}: macro-F1 {100 * macro:.2f} versus the best hand-designed baseline "
@@ -295,28 +314,10 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
         random = [r for r in searched if r["method"] == "rs" and r is not m]
         if random:
             gap = macro - finite_mean(random[0]["metrics"].get("macro_f1", []))
-            repeats = random[0].get("searches", 1)
+            repeats = random[0].get("runs", 1)
             versus = "random search" + (f" (mean of {repeats} searches)" if repeats > 1 else "")
             lines.append(
                 f"- {m['name']}: macro-F1 {100 * gap:+.2f} points versus {versus} in the same space "
                 "(no target; the search method's own baseline)"
             )
     return lines or ["- No searched model in this comparison."]
-
-
-def _pooled(method: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the one search of ``method``, or an entry whose metrics are each search's pick mean.
-
-    Targets of a method searched several times are judged on the mean over searches, the
-    figure that does not depend on which search seed happened to be listed.
-    """
-    if len(runs) == 1:
-        return runs[0]
-    keys = runs[0]["metrics"]
-    return {
-        "name": f"searched ({method}), mean of {len(runs)} searches",
-        "kind": "search",
-        "method": method,
-        "searches": len(runs),
-        "metrics": {key: [finite_mean(m["metrics"].get(key, [])) for m in runs] for key in keys},
-    }

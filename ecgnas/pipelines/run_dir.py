@@ -109,6 +109,11 @@ class RunDirectory:
         Raises:
             ConfigError: The directory is missing or has no readable search state.
         """
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigError(
+                f"{self.path} is a file, not a run directory; pass the folder that `ecgnas search` "
+                "or `ecgnas baseline` created"
+            )
         if not self.path.is_dir():
             raise ConfigError(f"run directory {self.path} not found; check the path")
         if not self.run_file.is_file():

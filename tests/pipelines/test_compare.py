@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from ecgnas.cli.main import main
+from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.compare import _hours, _targets
-from ecgnas.pipelines.repeated_searches import label_repeats, repeated_search_lines
+from ecgnas.pipelines.repeated_runs import check_distinct, label_repeats, repeated_run_lines, settings_key
 
 BASELINE_ARGS = ["baseline", "acharya2017", "--preset", "smoke", "--seed", "1"]
 
@@ -49,9 +50,10 @@ def test_baseline_run_layout(baseline_run):
     assert sum(map(sum, entry["confusion"])) > 49_000
 
 
-def test_compare_writes_report_and_figures(baseline_run, tmp_path):
+def test_compare_writes_report_and_figures(baseline_run, tmp_path, capsys):
     report = tmp_path / "ecg_comparison.md"
     assert main(["compare", str(baseline_run), "--out", str(report)]) == 0
+    assert f"and {tmp_path / 'ecg_comparison_confusion.png'}" in capsys.readouterr().out
     text = report.read_text()
     assert "| acharya2017 |" in text
     assert "Published inter-patient results (not rerun here)" in text
@@ -104,56 +106,120 @@ def test_targets_against_random_search():
     assert "margin +10.00 points (target ≥ +2.5): met" in lines[2]
 
 
-def _search(method, seed, macro, score=0.6):
+def _search(method, seed, macro, score=0.6, settings="same"):
     metrics = {"macro_f1": [macro, macro + 0.02], "f1_S": [0.4, 0.4], "f1_V": [0.9, 0.9]}
     return {
         "name": f"searched ({method})",
+        "path": f"runs/{method}-{seed}-{settings}",
         "kind": "search",
         "method": method,
-        "search_seed": seed,
+        "run_seed": seed,
+        "settings": settings,
         "search_score": score,
+        "search_folds": None,
         "metrics": metrics,
     }
 
 
-def test_repeated_searches_named_by_seed():
-    models = [_search("dcl", 0, 0.6), _search("dcl", 1, 0.6), _search("rs", 0, 0.6)]
-    label_repeats(models)
-    assert [m["name"] for m in models] == [
-        "searched (dcl, seed 0)",
-        "searched (dcl, seed 1)",
-        "searched (rs)",
+def _baseline(macro, seed=0):
+    return {
+        "name": "kachuee2018",
+        "path": f"runs/kachuee-{seed}",
+        "kind": "baseline",
+        "method": None,
+        "run_seed": seed,
+        "settings": "same",
+        "metrics": {"macro_f1": [macro]},
+    }
+
+
+def test_repeated_runs_named_by_seed():
+    models = [
+        _search("dcl", 0, 0.6),
+        _search("dcl", 1, 0.6),
+        _search("rs", 0, 0.6),
+        _baseline(0.6, 0),
+        _baseline(0.6, 1),
     ]
+    label_repeats(models)
+    names = [m["name"] for m in models]
+    assert names[:3] == ["searched (dcl, seed 0)", "searched (dcl, seed 1)", "searched (rs)"]
+    assert names[3:] == ["kachuee2018 (seed 0)", "kachuee2018 (seed 1)"]
 
 
-def test_repeated_searches_summarised_over_searches():
+def test_repeated_runs_summarised_over_runs():
     models = [_search("dcl", 0, 0.60), _search("dcl", 1, 0.64), _search("rs", 0, 0.50)]
     label_repeats(models)
-    text = "\n".join(repeated_search_lines(models))
+    text = "\n".join(repeated_run_lines(models))
 
-    # Pick means 61 and 65: mean 63, sample standard deviation 2.83.
-    assert "| dcl | 2 | 61.00, 65.00 | 63.00 ± 2.83 | 40.00 ± 0.00 | 90.00 ± 0.00 | 0.600, 0.600 |" in text
-    assert "| rs |" not in text
-    assert repeated_search_lines([_search("dcl", 0, 0.6)]) == []
+    # Run means 61 and 65: mean 63, sample standard deviation 2.83.
+    row = "| searched (dcl) | 2 | 61.00, 65.00 | 63.00 ± 2.83 | 40.00 ± 0.00 | 90.00 ± 0.00 | 60.0, 60.0 |"
+    assert row in text
+    assert "| searched (rs) |" not in text
 
 
-def test_targets_pool_repeated_searches():
-    def baseline(macro):
-        return {"name": "kachuee2018", "kind": "baseline", "method": None, "metrics": {"macro_f1": [macro]}}
+def test_single_runs_have_no_repeat_section():
+    models = [_search("dcl", 0, 0.6), _baseline(0.6)]
+    label_repeats(models)
+    assert repeated_run_lines(models) == []
 
+
+def test_runs_with_other_settings_not_pooled():
+    models = [_search("dcl", 0, 0.60), _search("dcl", 1, 0.64, settings="larger budget")]
+    label_repeats(models)
+    assert [m["group"] for m in models] == ["searched (dcl, seed 0)", "searched (dcl, seed 1)"]
+    text = "\n".join(repeated_run_lines(models))
+    assert "Not pooled, because their settings differ in more than the seed" in text
+    assert "| --- |" not in text
+
+
+def test_copied_run_rejected():
+    models = [_search("dcl", 0, 0.60), {**_search("dcl", 0, 0.60), "path": "runs/copy"}]
+    with pytest.raises(ConfigError, match="runs/dcl-0-same and runs/copy are both searched"):
+        label_repeats(models)
+
+
+def test_same_directory_twice_rejected(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "run")
+    with pytest.raises(ConfigError, match="are the same run directory"):
+        check_distinct([tmp_path / "run", tmp_path / "link"])
+    check_distinct([tmp_path / "run", tmp_path / "other"])
+
+
+def test_settings_key_ignores_seed_and_threads():
+    config = {"seed": 0, "budget_seconds": 1800, "final_training": {"seed": 0, "max_threads": 1, "epochs": 6}}
+    reseeded = {
+        "seed": 2,
+        "budget_seconds": 1800,
+        "final_training": {"seed": 7, "max_threads": None, "epochs": 6},
+    }
+    longer = {**config, "final_training": {**config["final_training"], "epochs": 8}}
+    assert settings_key(config) == settings_key(reseeded)
+    assert settings_key(config) != settings_key(longer)
+
+
+def test_targets_pool_repeated_runs():
     models = [
         _search("dcl", 0, 0.60),
         _search("dcl", 1, 0.64),
         _search("rs", 0, 0.50),
         _search("rs", 1, 0.54),
-        baseline(0.60),
+        _baseline(0.58, 0),
+        _baseline(0.62, 1),
     ]
     label_repeats(models)
     text = "\n".join(_targets(models))
-    assert "- searched (dcl), mean of 2 searches: macro-F1 63.00 versus the best" in text
-    assert "margin +3.00 points (target ≥ +2.5): met" in text
+    assert "- searched (dcl), mean of 2 runs: macro-F1 63.00 versus the best" in text
+    assert "baseline kachuee2018, mean of 2 runs 60.00, margin +3.00 points (target ≥ +2.5): met" in text
     assert "macro-F1 +10.00 points versus random search (mean of 2 searches) in the same space" in text
     assert "seed 0" not in text
+
+
+def test_targets_show_small_misses():
+    metrics = {"macro_f1": [0.6], "f1_S": [0.5], "f1_V": [0.9199]}
+    lines = _targets([{"name": "searched (dcl)", "kind": "search", "method": "dcl", "metrics": metrics}])
+    assert "- searched (dcl): F1 V 91.99 (target ≥ 92): missed by 0.01 points" in lines
 
 
 def test_confusion_figure_wraps_rows(tmp_path):
@@ -165,10 +231,11 @@ def test_confusion_figure_wraps_rows(tmp_path):
     path = tmp_path / "confusion.png"
     plot_confusions(models, path)
 
-    # Four panels of 4 x 4 inches in the first row, one in the second, at 110 dots per inch.
+    # Four square panels in the first row and one in the second, so twice as wide as high;
+    # the tight bounding box trims a few margins.
     height, width = matplotlib.image.imread(path).shape[:2]
-    assert width == 4 * 4 * 110
-    assert height == 2 * 4 * 110
+    assert 1.7 < width / height < 2.3
+    assert width <= 4 * 4 * 110
 
 
 def test_holdout_agreement_ranks_models():
@@ -189,3 +256,30 @@ def test_holdout_agreement_needs_holdout_runs():
 
     trained_on_all = {"name": "a", "holdout": [], "metrics": {"macro_f1": [0.6]}}
     assert holdout_lines([trained_on_all]) == []
+
+
+def test_compare_rejects_unfinished_status(baseline_run, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(baseline_run, copy)
+    state = json.loads((copy / "run.json").read_text())
+    (copy / "run.json").write_text(json.dumps({**state, "status": "training"}))
+    assert main(["compare", str(copy), "--out", str(tmp_path / "r.md")]) == 1
+    assert "has no finished final training (status 'training')" in capsys.readouterr().err
+
+
+def test_compare_names_missing_final_files(baseline_run, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(baseline_run, copy)
+    shutil.rmtree(copy / "final")
+    assert main(["compare", str(copy), "--out", str(tmp_path / "r.md")]) == 1
+    assert "is marked finished but lacks a successful final/rank1-seed*.json" in capsys.readouterr().err
+
+
+def test_compare_rejects_file_as_run(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    assert main(["compare", str(tmp_path / "afile"), "--out", str(tmp_path / "r.md")]) == 1
+    assert "afile is a file, not a run directory" in capsys.readouterr().err
