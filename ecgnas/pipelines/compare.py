@@ -73,11 +73,11 @@ def summarise_run(path: Path) -> dict[str, Any]:
             f"run {path} has no finished final training (status {state.get('status', 'unknown')!r}); "
             f"{directory.finish_hint(state)} before comparing"
         )
-    missing = [
-        name
-        for name, present in (("a successful final/rank1-seed*.json", ok), ("model/model.json", saved_json))
-        if not present
-    ]
+    missing = []
+    if not ok:
+        missing.append("a successful final/rank1-seed*.json")
+    if not saved_json:
+        missing.append("model/model.json")
     if missing:
         raise ConfigError(
             f"run {path} is marked finished but lacks {' and '.join(missing)}; "

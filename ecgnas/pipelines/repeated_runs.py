@@ -97,12 +97,10 @@ def label_repeats(models: list[dict[str, Any]]) -> None:
     for m in models:
         name = m["name"]
         m["pooled"] = len(settings[name]) == 1
-        if counts[name] > 1:
-            m["name"] = (
-                name[:-1] + f", seed {m['run_seed']})"
-                if name.endswith(")")
-                else f"{name} (seed {m['run_seed']})"
-            )
+        if counts[name] > 1 and name.endswith(")"):
+            m["name"] = name[:-1] + f", seed {m['run_seed']})"
+        elif counts[name] > 1:
+            m["name"] = f"{name} (seed {m['run_seed']})"
         m["group"] = name if m["pooled"] else m["name"]
 
 
@@ -115,18 +113,18 @@ def group_runs(models: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def finite_mean(values: list[float]) -> float:
-    """Mean of the finite values; NaN when there are none."""
+    """Return the mean of the finite values, or NaN when there are none."""
     finite = [v for v in values if math.isfinite(v)]
     return float(np.mean(finite)) if finite else math.nan
 
 
 def run_score(model: dict[str, Any], key: str = "macro_f1") -> float:
-    """Mean over training seeds of one run's model, as a fraction."""
+    """Return the mean over training seeds of one run's ``key`` metric, as a fraction."""
     return finite_mean(model["metrics"].get(key, []))
 
 
 def group_scores(runs: list[dict[str, Any]], key: str = "macro_f1") -> tuple[float, float]:
-    """Mean and sample standard deviation over runs of their scores (sd NaN for one run)."""
+    """Return the mean and sample standard deviation over runs of their scores (sd NaN for one run)."""
     scores = [run_score(m, key) for m in runs]
     finite = [s for s in scores if math.isfinite(s)]
     if not finite:
