@@ -43,8 +43,8 @@ def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
         (finite_mean(m.get("holdout", [])), finite_mean(m["metrics"].get("macro_f1", []))) for m in models
     ]
     for m, (holdout, test) in zip(models, pairs, strict=True):
-        shown = f"{100 * holdout:.2f}" if math.isfinite(holdout) else "n/a (trained on all of DS1)"
-        lines.append(f"| {m['name']} | {shown} | {100 * test:.2f} |")
+        holdout_cell = f"{100 * holdout:.2f}" if math.isfinite(holdout) else "n/a (trained on all of DS1)"
+        lines.append(f"| {m['name']} | {holdout_cell} | {100 * test:.2f} |")
 
     finite = [(h, t) for h, t in pairs if math.isfinite(h) and math.isfinite(t)]
     if len(finite) >= MIN_MODELS_FOR_RANKING:

@@ -231,8 +231,8 @@ def test_confusion_figure_wraps_rows(tmp_path):
     path = tmp_path / "confusion.png"
     plot_confusions(models, path)
 
-    # Four square panels in the first row and one in the second, so twice as wide as high;
-    # the tight bounding box trims a few margins.
+    # Four square panels in the first row and one in the second make it twice as wide as high.
+    # The tight bounding box trims a few margins.
     height, width = matplotlib.image.imread(path).shape[:2]
     assert 1.7 < width / height < 2.3
     assert width <= 4 * 4 * 110
