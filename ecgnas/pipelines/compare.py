@@ -8,6 +8,7 @@ results are listed apart and marked as not rerun.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ from ecgnas.pipelines.repeated_runs import (
 )
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
+
+logger = logging.getLogger(__name__)
 
 # Published inter-patient (de Chazal DS1/DS2) F1 scores in %, not rerun here.
 PUBLISHED = [
@@ -209,24 +212,22 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     """
     if not run_dirs:
         raise ConfigError("compare needs at least one run directory")
+    if report.is_dir():
+        raise ConfigError(
+            f"--out {report} is a directory; give a file path such as {report / 'comparison.md'}"
+        )
     check_distinct(run_dirs)
     models = [summarise_run(Path(path)) for path in run_dirs]
     label_repeats(models)
+    if report.exists():
+        logger.info("Replacing %s and its figures", report)
     figures = report.parent
     figures.mkdir(parents=True, exist_ok=True)
     confusion_png, f1_png = figures / f"{report.stem}_confusion.png", figures / f"{report.stem}_f1.png"
     plot_confusions(models, confusion_png)
     plot_f1(models, f1_png)
 
-    protocols = sorted({m["final_epochs"] for m in models})
-    if len(protocols) == 1:
-        protocol = f"Every model was trained {FINAL_EPOCHS_TEXT[protocols[0]]}."
-    else:
-        protocol = (
-            "The runs used different final-training protocols ("
-            + ", ".join(f"{m['name']}: {FINAL_EPOCHS_TEXT[m['final_epochs']]}" for m in models)
-            + "), so their scores are not directly comparable."
-        )
+    protocol = protocol_text(models)
     lines = [
         "# Searched versus hand-designed arrhythmia classifiers",
         "",
@@ -321,3 +322,18 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
                 "(no target; the search method's own baseline)"
             )
     return lines or ["- No searched model in this comparison."]
+
+
+def protocol_text(models: list[dict[str, Any]]) -> str:
+    """Describe the final-training protocol of the runs, grouped by protocol when they differ."""
+    protocols = sorted({m["final_epochs"] for m in models})
+    if len(protocols) == 1:
+        return f"Every model was trained {FINAL_EPOCHS_TEXT[protocols[0]]}."
+    by_protocol = {
+        choice: ", ".join(m["name"] for m in models if m["final_epochs"] == choice) for choice in protocols
+    }
+    return (
+        "The runs used different final-training protocols, so their scores are not directly comparable: "
+        + "; ".join(f"{names} trained {FINAL_EPOCHS_TEXT[choice]}" for choice, names in by_protocol.items())
+        + "."
+    )

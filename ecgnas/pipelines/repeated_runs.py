@@ -70,13 +70,15 @@ def check_distinct(run_dirs: list[str | os.PathLike]) -> None:
 
 
 def label_repeats(models: list[dict[str, Any]]) -> None:
-    """Append the run seed to the name of every run whose name another run shares.
+    """Name repeated runs apart and assign each run the ``group`` it is pooled in.
 
-    Each model gets a ``group``: its first name when every run of that name has the same
-    settings (see :func:`settings_key`), else its new name, so that runs with different
-    settings are listed apart and not pooled (``pooled`` is then false). ``searched (dcl)``
-    twice becomes ``searched (dcl, seed 0)`` and ``searched (dcl, seed 1)``, and
-    ``kachuee2018`` twice becomes ``kachuee2018 (seed 0)`` and ``kachuee2018 (seed 1)``.
+    Runs pool when they share a name and settings (see :func:`settings_key`). A name
+    shared by several runs gets the run seed: ``searched (dcl)`` twice becomes
+    ``searched (dcl, seed 0)`` and ``searched (dcl, seed 1)``, and ``kachuee2018`` twice
+    becomes ``kachuee2018 (seed 0)`` and ``kachuee2018 (seed 1)``. When runs of one name
+    differ in settings, names and groups also get a short settings tag
+    (``settings 1a2b3c``), so that each set of same-settings runs pools on its own.
+    ``base_name`` keeps the name each run came with.
 
     Raises:
         ConfigError: Two runs of one model with the same settings have the same seed, for
@@ -96,12 +98,24 @@ def label_repeats(models: list[dict[str, Any]]) -> None:
 
     for m in models:
         name = m["name"]
-        m["pooled"] = len(settings[name]) == 1
-        if counts[name] > 1 and name.endswith(")"):
-            m["name"] = name[:-1] + f", seed {m['run_seed']})"
-        elif counts[name] > 1:
-            m["name"] = f"{name} (seed {m['run_seed']})"
-        m["group"] = name if m["pooled"] else m["name"]
+        mixed = len(settings[name]) > 1
+        tags = []
+        if counts[name] > 1:
+            tags.append(f"seed {m['run_seed']}")
+        if mixed:
+            tags.append(f"settings {m['settings'][:6]}")
+        m["base_name"] = name
+        m["group"] = f"{name}, settings {m['settings'][:6]}" if mixed else name
+        m["name"] = _with_tags(name, tags)
+
+
+def _with_tags(name: str, tags: list[str]) -> str:
+    """Add ``tags`` inside the name's closing parenthesis, or in new parentheses."""
+    if not tags:
+        return name
+    if name.endswith(")"):
+        return f"{name[:-1]}, {', '.join(tags)})"
+    return f"{name} ({', '.join(tags)})"
 
 
 def group_runs(models: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -152,10 +166,14 @@ def pooled(group: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:
-    """Return the report section on repeated runs, or nothing when no model ran twice."""
+    """Return the report section on repeated runs, or nothing when no model ran twice.
+
+    ``models`` must have passed through :func:`label_repeats`.
+    """
     groups = {group: runs for group, runs in group_runs(models).items() if len(runs) > 1}
-    apart = sorted({m["name"] for m in models if not m.get("pooled", True)})
-    if not groups and not apart:
+    # Runs whose group carries a settings tag share their name with runs of other settings.
+    mixed = list(dict.fromkeys(m["base_name"] for m in models if m["group"] != m["base_name"]))
+    if not groups and not mixed:
         return []
 
     lines = [
@@ -180,10 +198,11 @@ def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:
         search = ", ".join(_search_score(m) for m in runs)
         cells = [_mean_sd(group_scores(runs, key)) for key in ("macro_f1", "f1_S", "f1_V")]
         lines.append(f"| {group} | {len(runs)} | {each} | " + " | ".join(cells) + f" | {search} |")
-    if apart:
+    if mixed:
         lines += [
             "",
-            "Not pooled, because their settings differ in more than the seed: " + ", ".join(apart) + ".",
+            "Runs of " + ", ".join(mixed) + " differ in settings other than the seed, so they are "
+            "tagged with a hash of their settings and pooled only with runs of the same settings.",
         ]
     return [*lines, ""]
 

@@ -124,7 +124,9 @@ class RunDirectory:
         try:
             return json.loads(self.run_file.read_text())
         except json.JSONDecodeError as error:
-            raise ConfigError(f"{self.run_file} is corrupt ({error}); the run cannot be resumed") from error
+            raise ConfigError(
+                f"{self.run_file} is corrupt ({error}); the run cannot be resumed, compared or exported"
+            ) from error
 
     def write(self, state: dict[str, Any]) -> None:
         """Replace the state file atomically."""

@@ -164,13 +164,29 @@ def test_single_runs_have_no_repeat_section():
     assert repeated_run_lines(models) == []
 
 
-def test_runs_with_other_settings_not_pooled():
-    models = [_search("dcl", 0, 0.60), _search("dcl", 1, 0.64, settings="larger budget")]
+def test_runs_with_other_settings_pooled_apart():
+    models = [
+        _search("dcl", 0, 0.60),
+        _search("dcl", 1, 0.64),
+        _search("dcl", 2, 0.50, settings="larger budget"),
+    ]
     label_repeats(models)
-    assert [m["group"] for m in models] == ["searched (dcl, seed 0)", "searched (dcl, seed 1)"]
+    names = [m["name"] for m in models]
+    assert names == [
+        "searched (dcl, seed 0, settings same)",
+        "searched (dcl, seed 1, settings same)",
+        "searched (dcl, seed 2, settings larger)",
+    ]
     text = "\n".join(repeated_run_lines(models))
-    assert "Not pooled, because their settings differ in more than the seed" in text
-    assert "| --- |" not in text
+    assert "| searched (dcl), settings same | 2 | 61.00, 65.00 |" in text
+    assert "Runs of searched (dcl) differ in settings other than the seed" in text
+
+
+def test_same_seed_other_settings_named_apart():
+    models = [_search("dcl", 0, 0.60), _search("dcl", 0, 0.64, settings="larger budget")]
+    label_repeats(models)
+    assert models[0]["name"] != models[1]["name"]
+    assert models[0]["group"] != models[1]["group"]
 
 
 def test_copied_run_rejected():
@@ -283,3 +299,25 @@ def test_compare_rejects_file_as_run(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert main(["compare", str(tmp_path / "afile"), "--out", str(tmp_path / "r.md")]) == 1
     assert "afile is a file, not a run directory" in capsys.readouterr().err
+
+
+def test_compare_rejects_directory_as_out(tmp_path, capsys):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "run").mkdir()
+    assert main(["compare", str(tmp_path / "run"), "--out", str(tmp_path / "reports")]) == 1
+    assert "is a directory; give a file path such as" in capsys.readouterr().err
+
+
+def test_protocol_text_groups_runs():
+    from ecgnas.pipelines.compare import protocol_text
+
+    models = [
+        {"name": "a", "final_epochs": "holdout"},
+        {"name": "b", "final_epochs": "last"},
+        {"name": "c", "final_epochs": "holdout"},
+    ]
+    text = protocol_text(models)
+    assert text.count("keeping the epoch with the best macro-F1") == 1
+    assert "comparable: a, c trained on the search-train records" in text
+    assert "; b trained on all DS1 records for a fixed number of epochs" in text
+    assert protocol_text(models[:1]).startswith("Every model was trained on the search-train records")
