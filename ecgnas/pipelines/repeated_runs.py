@@ -194,10 +194,10 @@ def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
     for group, runs in groups.items():
-        each = ", ".join(f"{100 * run_score(m):.2f}" for m in runs)
+        run_means = ", ".join(f"{100 * run_score(m):.2f}" for m in runs)
         search = ", ".join(_search_score(m) for m in runs)
         cells = [_mean_sd(group_scores(runs, key)) for key in ("macro_f1", "f1_S", "f1_V")]
-        lines.append(f"| {group} | {len(runs)} | {each} | " + " | ".join(cells) + f" | {search} |")
+        lines.append(f"| {group} | {len(runs)} | {run_means} | " + " | ".join(cells) + f" | {search} |")
     if mixed:
         lines += [
             "",
