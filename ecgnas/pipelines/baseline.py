@@ -122,12 +122,13 @@ def summarise_baseline(run_dir: str | Path) -> str:
     if not tests:
         return "DS2: no finished seed"
     macro = [test["macro_f1"] for test in tests]
-    spread = np.std(macro, ddof=1) if len(macro) > 1 else 0.0
+    score = f"{100 * np.mean(macro):.2f}"
+    if len(macro) > 1:
+        score += f" ± {100 * np.std(macro, ddof=1):.2f}"
     classes = ", ".join(
         f"{name} {100 * np.mean([test[f'f1_{name}'] for test in tests]):.1f}" for name in "NSVF"
     )
     seeds = f"{len(tests)} seed" if len(tests) == 1 else f"{len(tests)} seeds"
     return (
-        f"DS2 macro-F1 {100 * np.mean(macro):.2f} ± {100 * spread:.2f} over {seeds} "
-        f"(F1 {classes}); `ecgnas compare {run_dir}` writes the full report"
+        f"DS2 macro-F1 {score} over {seeds} (F1 {classes}); `ecgnas compare {run_dir}` writes the full report"
     )

@@ -43,7 +43,12 @@ def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
         (finite_mean(m.get("holdout", [])), finite_mean(m["metrics"].get("macro_f1", []))) for m in models
     ]
     for m, (holdout, test) in zip(models, pairs, strict=True):
-        holdout_cell = f"{100 * holdout:.2f}" if math.isfinite(holdout) else "n/a (trained on all of DS1)"
+        if math.isfinite(holdout):
+            holdout_cell = f"{100 * holdout:.2f}"
+        elif m.get("final_epochs", "holdout") != "holdout":
+            holdout_cell = "n/a (trained on all of DS1)"
+        else:
+            holdout_cell = "n/a (not recorded)"
         lines.append(f"| {m['name']} | {holdout_cell} | {100 * test:.2f} |")
 
     finite = [(h, t) for h, t in pairs if math.isfinite(h) and math.isfinite(t)]
@@ -54,5 +59,10 @@ def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
             f"Spearman ρ between the two columns over these {len(finite)} models: {rho:.2f}. A low or "
             "negative value means the search-validation records do not rank these models as unseen "
             "patients do, so a higher search score is no evidence of a better model among them.",
+        ]
+    else:
+        lines += [
+            "",
+            f"No rank correlation: it needs at least {MIN_MODELS_FOR_RANKING} models with both scores.",
         ]
     return [*lines, ""]

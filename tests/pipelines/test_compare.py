@@ -36,7 +36,7 @@ def test_baseline_summary_line(baseline_run):
 
     entry = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())
     line = summarise_baseline(baseline_run)
-    assert line.startswith(f"DS2 macro-F1 {100 * entry['test']['macro_f1']:.2f} ± 0.00 over 1 seed ")
+    assert line.startswith(f"DS2 macro-F1 {100 * entry['test']['macro_f1']:.2f} over 1 seed ")
     assert f"V {100 * entry['test']['f1_V']:.1f}" in line
 
 
@@ -270,8 +270,15 @@ def test_holdout_agreement_ranks_models():
 def test_holdout_agreement_needs_holdout_runs():
     from ecgnas.pipelines.holdout_agreement import holdout_lines
 
-    trained_on_all = {"name": "a", "holdout": [], "metrics": {"macro_f1": [0.6]}}
+    trained_on_all = {"name": "a", "holdout": [], "final_epochs": "last", "metrics": {"macro_f1": [0.6]}}
     assert holdout_lines([trained_on_all]) == []
+
+    unrecorded = {"name": "b", "holdout": [], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
+    recorded = {"name": "c", "holdout": [0.7], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
+    text = "\n".join(holdout_lines([trained_on_all, unrecorded, recorded]))
+    assert "| a | n/a (trained on all of DS1) | 60.00 |" in text
+    assert "| b | n/a (not recorded) | 60.00 |" in text
+    assert "No rank correlation: it needs at least 3 models with both scores." in text
 
 
 def test_compare_rejects_unfinished_status(baseline_run, tmp_path, capsys):
