@@ -24,13 +24,13 @@ from ecgnas.pipelines.ecg_search import config_from_dict
 from ecgnas.pipelines.holdout_agreement import holdout_lines
 from ecgnas.pipelines.repeated_runs import (
     check_distinct,
-    finite_mean,
     group_runs,
     label_repeats,
     pooled,
     repeated_run_lines,
     settings_key,
 )
+from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
 
@@ -129,15 +129,6 @@ def _hours(seconds: float) -> str:
     """Format ``seconds`` in hours: two decimals, or two significant digits below 0.1 h."""
     hours = seconds / 3600
     return f"{hours:.2f}" if hours >= 0.1 else f"{hours:.2g}"
-
-
-def _cell(values: list[float], scale: float = 100.0) -> str:
-    finite = [v * scale for v in values if math.isfinite(v)]
-    if not finite:
-        return "n/a"
-    if len(finite) == 1:
-        return f"{finite[0]:.2f}"
-    return f"{np.mean(finite):.2f} ± {np.std(finite, ddof=1):.2f}"
 
 
 def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
@@ -252,18 +243,19 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
         compute = f"{_hours(m['total_seconds'])} {m['unit']}"
         if m["search_seconds"]:
             compute += f" ({_hours(m['search_seconds'])} for the search)"
+        scores = " | ".join(
+            mean_sd_cell(m["metrics"].get(key, [])) for key in ("accuracy", "macro_f1", "f1_S", "f1_V")
+        )
         lines.append(
             f"| {m['name']} | {m['parameters']:,} | {m['macs']:,} | {m['latency_ms']:.2f} "
-            f"| {_cell(m['metrics'].get('accuracy', []))} | {_cell(m['metrics'].get('macro_f1', []))} "
-            f"| {_cell(m['metrics'].get('f1_S', []))} | {_cell(m['metrics'].get('f1_V', []))} | {m['seeds']} "
-            f"| {compute} |"
+            f"| {scores} | {m['seeds']} | {compute} |"
         )
     lines += ["", f"![F1 per class]({f1_png.name})", "", "## AAMI EC57 per-class metrics on DS2", ""]
     for m in models:
         lines += [f"### {m['name']}", "", "| class | Se | +P | F1 | FPR |", "| --- | --- | --- | --- | --- |"]
         for name in AAMI_CLASSES:
             cells = [
-                _cell(m["metrics"].get(f"{key}_{name}", []))
+                mean_sd_cell(m["metrics"].get(f"{key}_{name}", []))
                 for key in ("sensitivity", "positive_predictivity", "f1", "false_positive_rate")
             ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")

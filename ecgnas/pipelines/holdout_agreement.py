@@ -14,7 +14,7 @@ from typing import Any
 
 import scipy.stats
 
-from ecgnas.pipelines.repeated_runs import finite_mean
+from ecgnas.pipelines.report_numbers import finite_mean
 
 MIN_MODELS_FOR_RANKING = 3
 """Minimum number of models for which a rank correlation is reported."""

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell
 
 RUN_ONLY_SETTINGS = frozenset(
     {
@@ -126,25 +124,9 @@ def group_runs(models: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def finite_mean(values: list[float]) -> float:
-    """Return the mean of the finite values, or NaN when there are none."""
-    finite = [v for v in values if math.isfinite(v)]
-    return float(np.mean(finite)) if finite else math.nan
-
-
 def run_score(model: dict[str, Any], key: str = "macro_f1") -> float:
     """Return the mean over training seeds of one run's ``key`` metric, as a fraction."""
     return finite_mean(model["metrics"].get(key, []))
-
-
-def group_scores(runs: list[dict[str, Any]], key: str = "macro_f1") -> tuple[float, float]:
-    """Return the mean and sample standard deviation over runs of their scores (sd NaN for one run)."""
-    scores = [run_score(m, key) for m in runs]
-    finite = [s for s in scores if math.isfinite(s)]
-    if not finite:
-        return math.nan, math.nan
-    spread = float(np.std(finite, ddof=1)) if len(finite) > 1 else math.nan
-    return float(np.mean(finite)), spread
 
 
 def pooled(group: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -196,7 +178,8 @@ def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:
     for group, runs in groups.items():
         run_means = ", ".join(f"{100 * run_score(m):.2f}" for m in runs)
         search = ", ".join(_search_score(m) for m in runs)
-        cells = [_mean_sd(group_scores(runs, key)) for key in ("macro_f1", "f1_S", "f1_V")]
+        run_means_by_key = pooled(group, runs)["metrics"]
+        cells = [mean_sd_cell(run_means_by_key.get(key, [])) for key in ("macro_f1", "f1_S", "f1_V")]
         lines.append(f"| {group} | {len(runs)} | {run_means} | " + " | ".join(cells) + f" | {search} |")
     if mixed:
         lines += [
@@ -213,10 +196,3 @@ def _search_score(model: dict[str, Any]) -> str:
         return "n/a"
     folds = model.get("search_folds")
     return f"{100 * score:.1f}" + (f" ({folds} folds)" if folds else "")
-
-
-def _mean_sd(values: tuple[float, float]) -> str:
-    mean, spread = values
-    if not math.isfinite(mean):
-        return "n/a"
-    return f"{100 * mean:.2f}" if not math.isfinite(spread) else f"{100 * mean:.2f} ± {100 * spread:.2f}"
