@@ -150,7 +150,12 @@ def register_compare(subparsers: argparse._SubParsersAction) -> None:
     compare = subparsers.add_parser(
         "compare", help="write reports/ecg_comparison.md from searched and baseline run directories"
     )
-    compare.add_argument("run_dirs", nargs="+", help="finished search and baseline run directories")
+    compare.add_argument(
+        "run_dirs",
+        nargs="+",
+        help="finished search and baseline run directories; runs of one model that differ only in "
+        "--seed are summarised over runs",
+    )
     compare.add_argument(
         "--out",
         default="reports/ecg_comparison.md",

@@ -115,7 +115,7 @@ def summarise_run(path: Path) -> dict[str, Any]:
         "macs": ok[0]["macs"],
         "arch": ok[0]["arch"],
         "seeds": len(ok),
-        # Best macro-F1 on the search-validation records; absent when final training used all of DS1.
+        # Best macro-F1 on the search-validation records, empty when final training used all of DS1.
         "holdout": [run["holdout_macro_f1"] for run in ok if run.get("holdout_macro_f1") is not None],
         "metrics": {key: [run["test"].get(key, math.nan) for run in ok] for key in ok[0]["test"]},
         "confusion": np.sum([run["confusion"] for run in ok], axis=0) / len(ok),
@@ -138,7 +138,7 @@ def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # Rows of at most four panels keep the figure readable when repeated searches are compared.
+    # Rows of at most four panels keep the figure readable when many runs are compared.
     columns = min(len(models), 4)
     rows = math.ceil(len(models) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 4 * rows), squeeze=False)

@@ -23,8 +23,9 @@ MIN_MODELS_FOR_RANKING = 3
 def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
     """Return the report section on search-validation versus DS2 scores, or nothing.
 
-    A model trained on all of DS1 has no search-validation score (the records are in its
-    training), so its row shows n/a and it is left out of the rank correlation.
+    A model without a search-validation score shows n/a, with the reason when its run
+    trained on all of DS1 (those records were in its training). It is left out of the rank
+    correlation.
     """
     if not any(m.get("holdout") for m in models):
         return []

@@ -33,8 +33,8 @@ RUN_ONLY_SETTINGS = frozenset(
         "max_threads",
     }
 )
-"""Configuration keys, at any depth, that do not change what a run computes, or (``seed``)
-that repeated runs are meant to vary."""
+"""Configuration keys, at any depth, left out of a run's settings: the seed, which repeated
+runs are meant to vary, and keys that do not change what a run computes."""
 
 
 def settings_key(config: dict[str, Any]) -> str:

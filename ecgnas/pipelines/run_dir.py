@@ -125,7 +125,8 @@ class RunDirectory:
             return json.loads(self.run_file.read_text())
         except json.JSONDecodeError as error:
             raise ConfigError(
-                f"{self.run_file} is corrupt ({error}); the run cannot be resumed, compared or exported"
+                f"{self.run_file} is corrupt ({error}); the run cannot be resumed, compared or exported, "
+                "so run it again with another --run-dir"
             ) from error
 
     def write(self, state: dict[str, Any]) -> None:

@@ -267,7 +267,7 @@ def test_holdout_agreement_ranks_models():
     assert "over these 3 models: -1.00" in text
 
 
-def test_holdout_agreement_needs_holdout_runs():
+def test_holdout_agreement_missing_scores():
     from ecgnas.pipelines.holdout_agreement import holdout_lines
 
     trained_on_all = {"name": "a", "holdout": [], "final_epochs": "last", "metrics": {"macro_f1": [0.6]}}
@@ -328,3 +328,12 @@ def test_protocol_text_groups_runs():
     assert "comparable: a, c trained on the search-train records" in text
     assert "; b trained on all DS1 records for a fixed number of epochs" in text
     assert protocol_text(models[:1]).startswith("Every model was trained on the search-train records")
+
+
+def test_compare_rejects_corrupt_run_file(tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "run.json").write_text("{not json")
+    assert main(["compare", str(tmp_path / "run"), "--out", str(tmp_path / "r.md")]) == 1
+    error = capsys.readouterr().err
+    assert "run.json is corrupt" in error
+    assert "run it again with another --run-dir" in error
