@@ -24,9 +24,8 @@ from ecgnas.pipelines.ecg_search import config_from_dict
 from ecgnas.pipelines.holdout_agreement import holdout_lines
 from ecgnas.pipelines.repeated_runs import (
     check_distinct,
-    group_runs,
     label_repeats,
-    pooled,
+    pooled_models,
     repeated_run_lines,
     settings_key,
 )
@@ -128,7 +127,8 @@ def summarise_run(path: Path) -> dict[str, Any]:
 def _hours(seconds: float) -> str:
     """Format ``seconds`` in hours: two decimals, or two significant digits below 0.1 h."""
     hours = seconds / 3600
-    return f"{hours:.2f}" if hours >= 0.1 else f"{hours:.2g}"
+    # The "#" flag keeps a trailing zero, so that 0.050 and 0.054 show the same precision.
+    return f"{hours:.2f}" if hours >= 0.1 else f"{hours:#.2g}" if hours > 0 else "0"
 
 
 def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
@@ -171,7 +171,11 @@ def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
 
 
 def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
-    """Draw the DS2 F1 of each class for every model as grouped bars."""
+    """Draw the DS2 F1 of each class for every model as grouped bars with standard-deviation whiskers.
+
+    A model run several times (see :func:`~ecgnas.pipelines.repeated_runs.pooled`) has one
+    value per run, so its whisker spans runs; a single run's spans its training seeds.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -181,8 +185,11 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     figure, axis = plt.subplots(figsize=(9, 4))
     width = 0.8 / len(models)
     for index, model in enumerate(models):
-        values = [100 * finite_mean(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
-        axis.bar(np.arange(len(classes)) + index * width, values, width, label=model["name"])
+        samples = [100 * np.asarray(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
+        values = [finite_mean(list(sample)) for sample in samples]
+        spreads = [_sample_sd(sample) for sample in samples]
+        positions = np.arange(len(classes)) + index * width
+        axis.bar(positions, values, width, yerr=spreads, capsize=2, label=model["name"])
     axis.set_xticks(np.arange(len(classes)) + width * (len(models) - 1) / 2, classes)
     # Percent, as in the report's tables.
     axis.set_ylabel("F1 on DS2 (%)")
@@ -210,13 +217,15 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     check_distinct(run_dirs)
     models = [summarise_run(Path(path)) for path in run_dirs]
     label_repeats(models)
+    # Tables per run stay in the overview; the per-class tables and figures show each model once.
+    groups = pooled_models(models)
     if report.exists():
         logger.info("Replacing %s and its figures", report)
     figures = report.parent
     figures.mkdir(parents=True, exist_ok=True)
     confusion_png, f1_png = figures / f"{report.stem}_confusion.png", figures / f"{report.stem}_f1.png"
-    plot_confusions(models, confusion_png)
-    plot_f1(models, f1_png)
+    plot_confusions(groups, confusion_png)
+    plot_f1(groups, f1_png)
 
     protocol = protocol_text(models)
     lines = [
@@ -251,7 +260,14 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
             f"| {scores} | {m['seeds']} | {compute} |"
         )
     lines += ["", f"![F1 per class]({f1_png.name})", "", "## AAMI EC57 per-class metrics on DS2", ""]
-    for m in models:
+    if any(m.get("runs", 1) > 1 for m in groups):
+        lines += [
+            "A model run several times has one table: the mean ± standard deviation over its runs "
+            "of each run's mean over training seeds. Its confusion matrix is the mean of its runs'. "
+            "The F1 figure shows the same means, with whiskers of one standard deviation.",
+            "",
+        ]
+    for m in groups:
         lines += [f"### {m['name']}", "", "| class | Se | +P | F1 | FPR |", "| --- | --- | --- | --- | --- |"]
         for name in AAMI_CLASSES:
             cells = [
@@ -280,8 +296,14 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     return report
 
 
+def _sample_sd(values: np.ndarray) -> float:
+    """Sample standard deviation of the finite values; 0 when fewer than two."""
+    finite = values[np.isfinite(values)]
+    return float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
+
+
 def _targets(models: list[dict[str, Any]]) -> list[str]:
-    groups = [pooled(group, runs) for group, runs in group_runs(models).items()]
+    groups = pooled_models(models)
     searched = [m for m in groups if m["kind"] != "baseline"]
     baselines = [m for m in groups if m["kind"] == "baseline"]
     lines = []

@@ -23,11 +23,21 @@ MIN_MODELS_FOR_RANKING = 3
 def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
     """Return the report section on search-validation versus DS2 scores, or nothing.
 
+    When every run trained on all of DS1, the section only says why it is empty.
+
     A model without a search-validation score shows n/a, with the reason when its run
     trained on all of DS1 (those records were in its training). It is left out of the rank
     correlation.
     """
     if not any(m.get("holdout") for m in models):
+        if models and all(m.get("final_epochs", "holdout") != "holdout" for m in models):
+            return [
+                "## Search-validation records versus DS2",
+                "",
+                "Not shown: every run trained on all of DS1, search-validation records included, "
+                "so no run has a score on DS1 patients it did not train on.",
+                "",
+            ]
         return []
 
     lines = [

@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell
 
@@ -144,7 +146,14 @@ def pooled(group: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         "method": first["method"],
         "runs": len(runs),
         "metrics": {key: [run_score(m, key) for m in runs] for key in first["metrics"]},
+        # Each run's confusion is already a mean over its seeds, so every run weighs the same.
+        "confusion": np.mean([m["confusion"] for m in runs], axis=0),
     }
+
+
+def pooled_models(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one entry per model: the run itself, or the mean over its runs (see :func:`pooled`)."""
+    return [pooled(group, runs) for group, runs in group_runs(models).items()]
 
 
 def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:

@@ -63,7 +63,7 @@ def test_compare_writes_report_and_figures(baseline_run, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(2124.0, "0.59"), (180.0, "0.05"), (15.0, "0.0042"), (0.0, "0"), (36_000.0, "10.00")],
+    [(2124.0, "0.59"), (180.0, "0.050"), (194.4, "0.054"), (15.0, "0.0042"), (0.0, "0"), (36_000.0, "10.00")],
 )
 def test_hours_keep_small_costs_visible(seconds, text):
     assert _hours(seconds) == text
@@ -75,6 +75,37 @@ def test_compare_figures_named_after_report(baseline_run, tmp_path):
     assert (tmp_path / "other_confusion.png").is_file()
     assert not (tmp_path / "ecg_comparison_f1.png").exists()
     assert "![F1 per class](other_f1.png)" in (tmp_path / "other.md").read_text()
+
+
+def test_compare_pools_repeated_runs_in_per_class_tables(baseline_run, tmp_path):
+    import shutil
+
+    # A second run of the same baseline with another seed, made by editing a copy.
+    again = tmp_path / "acharya-s2"
+    shutil.copytree(baseline_run, again)
+    state = json.loads((again / "run.json").read_text())
+    state["config"]["seed"] = 2
+    (again / "run.json").write_text(json.dumps(state))
+    entry = json.loads((again / "final" / "rank1-seed0.json").read_text())
+    entry["test"]["f1_V"] = entry["test"]["f1_V"] / 2
+    (again / "final" / "rank1-seed0.json").write_text(json.dumps(entry))
+
+    report = tmp_path / "pooled.md"
+    assert main(["compare", str(baseline_run), str(again), "--out", str(report)]) == 0
+    text = report.read_text()
+    per_class = text.split("## AAMI EC57 per-class metrics on DS2")[1].split("## Repeated runs")[0]
+
+    # The overview keeps a row per run; the per-class section has one table for both.
+    assert "| acharya2017 (seed 1) |" in text and "| acharya2017 (seed 2) |" in text
+    assert per_class.count("### ") == 1
+    assert "### acharya2017, mean of 2 runs" in per_class
+    original = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())["test"]["f1_V"]
+    assert "| V | " in per_class
+    assert f"{75 * original:.2f} ± {100 * _sample_sd([original, original / 2]):.2f}" in per_class
+
+
+def _sample_sd(values):
+    return float(np.std(values, ddof=1))
 
 
 def test_compare_unfinished_run_rejected(tmp_path, capsys):
@@ -118,6 +149,7 @@ def _search(method, seed, macro, score=0.6, settings="same"):
         "search_score": score,
         "search_folds": None,
         "metrics": metrics,
+        "confusion": np.eye(5),
     }
 
 
@@ -130,6 +162,7 @@ def _baseline(macro, seed=0):
         "run_seed": seed,
         "settings": "same",
         "metrics": {"macro_f1": [macro]},
+        "confusion": np.eye(5),
     }
 
 
@@ -270,10 +303,12 @@ def test_holdout_agreement_ranks_models():
 def test_holdout_agreement_missing_scores():
     from ecgnas.pipelines.holdout_agreement import holdout_lines
 
+    # Every run trained on all of DS1: the section only says why it is empty.
     trained_on_all = {"name": "a", "holdout": [], "final_epochs": "last", "metrics": {"macro_f1": [0.6]}}
-    assert holdout_lines([trained_on_all]) == []
-
+    assert "Not shown: every run trained on all of DS1" in "\n".join(holdout_lines([trained_on_all]))
     unrecorded = {"name": "b", "holdout": [], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
+    assert holdout_lines([unrecorded]) == []
+
     recorded = {"name": "c", "holdout": [0.7], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
     text = "\n".join(holdout_lines([trained_on_all, unrecorded, recorded]))
     assert "| a | n/a (trained on all of DS1) | 60.00 |" in text
