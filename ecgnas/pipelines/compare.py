@@ -127,8 +127,12 @@ def summarise_run(path: Path) -> dict[str, Any]:
 def _hours(seconds: float) -> str:
     """Format ``seconds`` in hours: two decimals, or two significant digits below 0.1 h."""
     hours = seconds / 3600
+    if hours >= 0.1:
+        return f"{hours:.2f}"
+    if hours == 0:
+        return "0"
     # The "#" flag keeps a trailing zero, so that 0.050 and 0.054 show the same precision.
-    return f"{hours:.2f}" if hours >= 0.1 else f"{hours:#.2g}" if hours > 0 else "0"
+    return f"{hours:#.2g}"
 
 
 def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
@@ -174,7 +178,7 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     """Draw the DS2 F1 of each class for every model as grouped bars with standard-deviation whiskers.
 
     A model run several times (see :func:`~ecgnas.pipelines.repeated_runs.pooled`) has one
-    value per run, so its whisker spans runs; a single run's spans its training seeds.
+    value per run, so its whisker spans runs. The whisker of a single run spans its training seeds.
     """
     import matplotlib
 
@@ -217,7 +221,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     check_distinct(run_dirs)
     models = [summarise_run(Path(path)) for path in run_dirs]
     label_repeats(models)
-    # Tables per run stay in the overview; the per-class tables and figures show each model once.
+    # The overview keeps a row per run, and the per-class tables and figures show each model once.
     groups = pooled_models(models)
     if report.exists():
         logger.info("Replacing %s and its figures", report)
@@ -297,7 +301,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
 
 
 def _sample_sd(values: np.ndarray) -> float:
-    """Sample standard deviation of the finite values; 0 when fewer than two."""
+    """Return the sample standard deviation of the finite values, or 0 when fewer than two."""
     finite = values[np.isfinite(values)]
     return float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
 

@@ -95,8 +95,9 @@ def test_compare_pools_repeated_runs_in_per_class_tables(baseline_run, tmp_path)
     text = report.read_text()
     per_class = text.split("## AAMI EC57 per-class metrics on DS2")[1].split("## Repeated runs")[0]
 
-    # The overview keeps a row per run; the per-class section has one table for both.
-    assert "| acharya2017 (seed 1) |" in text and "| acharya2017 (seed 2) |" in text
+    # The overview keeps a row per run, and the per-class section has one table for both.
+    assert "| acharya2017 (seed 1) |" in text
+    assert "| acharya2017 (seed 2) |" in text
     assert per_class.count("### ") == 1
     assert "### acharya2017, mean of 2 runs" in per_class
     original = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())["test"]["f1_V"]
@@ -303,7 +304,7 @@ def test_holdout_agreement_ranks_models():
 def test_holdout_agreement_missing_scores():
     from ecgnas.pipelines.holdout_agreement import holdout_lines
 
-    # Every run trained on all of DS1: the section only says why it is empty.
+    # Every run trained on all of DS1, so the section holds only the reason it is empty.
     trained_on_all = {"name": "a", "holdout": [], "final_epochs": "last", "metrics": {"macro_f1": [0.6]}}
     assert "Not shown: every run trained on all of DS1" in "\n".join(holdout_lines([trained_on_all]))
     unrecorded = {"name": "b", "holdout": [], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
