@@ -177,7 +177,10 @@ def train_on_ds1(
         The training run (``None`` metrics when it failed) and the DS2 metrics.
     """
     if epochs == "last":
-        training = dataclasses.replace(training, restore_best=False)
+        # DS2 is the test set, so it is scored once, after the last epoch, and no per-epoch
+        # test score reaches the logs or the run's files. Each loader draws from its own
+        # generator, so skipping those scorings leaves the trained weights unchanged.
+        training = dataclasses.replace(training, restore_best=False, validate_every_epoch=False)
         result = train_model(model, ds1, ds2, training)
         return result, result.final_metrics
 

@@ -1,5 +1,6 @@
-"""Final training's epoch choice on record folds, on a few real records."""
+"""Final training's epoch choices on all of DS1, on a few real records."""
 
+import dataclasses
 import math
 
 import torch
@@ -9,6 +10,7 @@ from ecgnas.pipelines.final_training import train_on_ds1
 from ecgnas.spaces.catalog import load_space
 from ecgnas.spaces.model import build_model
 from ecgnas.training.config import TrainConfig
+from ecgnas.training.fit import train_model
 
 
 def small_splits(real_beats):
@@ -53,3 +55,28 @@ def test_fold_epochs_failure_names_fold(real_beats):
     assert not result.ok
     assert result.reason.startswith("fold 1 of 2:")
     assert test is None
+
+
+def test_last_epoch_scores_test_once(real_beats):
+    ds1, ds2 = small_splits(real_beats)
+    config = TrainConfig(epochs=2, normal_fraction=0.05, seed=0, device="cpu")
+    result, test = train_on_ds1(tiny_model(0), ds1, ds2, config, "last")
+
+    assert result.ok
+    assert result.epochs[0].validation is None
+    assert result.epochs[1].validation is test
+    assert int(test.confusion.sum()) == len(ds2)
+
+
+def test_last_epoch_unchanged_by_scoring(real_beats):
+    ds1, ds2 = small_splits(real_beats)
+    config = TrainConfig(epochs=2, normal_fraction=0.05, seed=0, device="cpu")
+    scored_once = tiny_model(0)
+    train_on_ds1(scored_once, ds1, ds2, config, "last")
+
+    # Scoring the test set after every epoch, as before, must leave the trained weights as they are.
+    scored_each_epoch = tiny_model(0)
+    result = train_model(scored_each_epoch, ds1, ds2, dataclasses.replace(config, validate_every_epoch=True))
+    assert result.epochs[0].validation is not None
+    for name, weight in scored_once.state_dict().items():
+        assert torch.equal(weight, scored_each_epoch.state_dict()[name]), name
