@@ -29,7 +29,7 @@ from ecgnas.pipelines.repeated_runs import (
     repeated_run_lines,
     settings_key,
 )
-from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell
+from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell, sample_sd
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
 
@@ -191,7 +191,7 @@ def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
     for index, model in enumerate(models):
         samples = [100 * np.asarray(model["metrics"].get(f"f1_{name}", [math.nan])) for name in classes]
         values = [finite_mean(list(sample)) for sample in samples]
-        spreads = [_sample_sd(sample) for sample in samples]
+        spreads = [sample_sd(sample) for sample in samples]
         positions = np.arange(len(classes)) + index * width
         axis.bar(positions, values, width, yerr=spreads, capsize=2, label=model["name"])
     axis.set_xticks(np.arange(len(classes)) + width * (len(models) - 1) / 2, classes)
@@ -298,12 +298,6 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     lines += [f"| {source} | {f1['S']:.2f} | {f1['V']:.2f} |" for source, f1 in PUBLISHED]
     report.write_text("\n".join(lines) + "\n")
     return report
-
-
-def _sample_sd(values: np.ndarray) -> float:
-    """Return the sample standard deviation of the finite values, or 0 when fewer than two."""
-    finite = values[np.isfinite(values)]
-    return float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
 
 
 def _targets(models: list[dict[str, Any]]) -> list[str]:

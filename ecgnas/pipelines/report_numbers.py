@@ -1,4 +1,4 @@
-"""Numbers shared by the comparison report's sections: means that skip NaN, and table cells."""
+"""Numbers shared by the comparison report's sections: means and spreads that skip NaN, and table cells."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ def finite_mean(values: list[float]) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
+def sample_sd(values: list[float] | np.ndarray) -> float:
+    """Return the sample standard deviation of the finite values, or 0 when fewer than two."""
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
+
+
 def mean_sd_cell(values: list[float], scale: float = 100.0) -> str:
     """Format the finite values, times ``scale``, as mean ± sample standard deviation.
 
@@ -23,4 +29,4 @@ def mean_sd_cell(values: list[float], scale: float = 100.0) -> str:
         return "n/a"
     if len(finite) == 1:
         return f"{finite[0]:.2f}"
-    return f"{np.mean(finite):.2f} ± {np.std(finite, ddof=1):.2f}"
+    return f"{np.mean(finite):.2f} ± {sample_sd(finite):.2f}"
