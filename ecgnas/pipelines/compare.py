@@ -175,7 +175,7 @@ def plot_confusions(models: list[dict[str, Any]], path: Path) -> None:
 
 
 def plot_f1(models: list[dict[str, Any]], path: Path) -> None:
-    """Draw the DS2 F1 of each class for every model as grouped bars with standard-deviation whiskers.
+    """Draw each model's DS2 F1 per class as grouped bars with standard-deviation whiskers.
 
     A model run several times (see :func:`~ecgnas.pipelines.repeated_runs.pooled`) has one
     value per run, so its whisker spans runs. The whisker of a single run spans its training seeds.

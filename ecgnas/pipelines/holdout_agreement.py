@@ -23,7 +23,7 @@ MIN_MODELS_FOR_RANKING = 3
 def holdout_lines(models: list[dict[str, Any]]) -> list[str]:
     """Return the report section on search-validation versus DS2 scores, or nothing.
 
-    When every run trained on all of DS1, the section holds one sentence on why it is empty.
+    When every run trained on all of DS1, the section contains one sentence on why it is empty.
 
     A model without a search-validation score shows n/a, with the reason when its run
     trained on all of DS1 (those records were in its training). It is left out of the rank

@@ -77,7 +77,7 @@ def test_compare_figures_named_after_report(baseline_run, tmp_path):
     assert "![F1 per class](other_f1.png)" in (tmp_path / "other.md").read_text()
 
 
-def test_compare_pools_repeated_runs_in_per_class_tables(baseline_run, tmp_path):
+def test_per_class_tables_pool_runs(baseline_run, tmp_path):
     import shutil
 
     # A second run of the same baseline with another seed, made by editing a copy.
@@ -102,11 +102,8 @@ def test_compare_pools_repeated_runs_in_per_class_tables(baseline_run, tmp_path)
     assert "### acharya2017, mean of 2 runs" in per_class
     original = json.loads((baseline_run / "final" / "rank1-seed0.json").read_text())["test"]["f1_V"]
     assert "| V | " in per_class
-    assert f"{75 * original:.2f} ± {100 * _sample_sd([original, original / 2]):.2f}" in per_class
-
-
-def _sample_sd(values):
-    return float(np.std(values, ddof=1))
+    spread = np.std([original, original / 2], ddof=1)
+    assert f"{75 * original:.2f} ± {100 * spread:.2f}" in per_class
 
 
 def test_compare_unfinished_run_rejected(tmp_path, capsys):
@@ -304,7 +301,7 @@ def test_holdout_agreement_ranks_models():
 def test_holdout_agreement_missing_scores():
     from ecgnas.pipelines.holdout_agreement import holdout_lines
 
-    # Every run trained on all of DS1, so the section holds only the reason it is empty.
+    # Every run trained on all of DS1, so the section contains only the reason it is empty.
     trained_on_all = {"name": "a", "holdout": [], "final_epochs": "last", "metrics": {"macro_f1": [0.6]}}
     assert "Not shown: every run trained on all of DS1" in "\n".join(holdout_lines([trained_on_all]))
     unrecorded = {"name": "b", "holdout": [], "final_epochs": "holdout", "metrics": {"macro_f1": [0.6]}}
