@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--final-epochs",
         choices=FINAL_EPOCHS,
         help="keep the best epoch on the search-validation records (holdout, default), the last "
-        "epoch on all of DS1 (last), or the epoch count chosen on record folds (folds), as "
+        "epoch on all of DS1 (last), the mean weights of the last half of the epochs (average), or "
+        "the epoch count chosen on record folds (folds), as "
         "`ecgnas search --final-epochs`",
     )
     add_augment_option(baseline)

@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--final-epochs",
         choices=FINAL_EPOCHS,
         help="final training keeps the best epoch on the search-validation records (holdout, default), "
-        "the last epoch on all of DS1 (last), or trains on all of DS1 for the epoch count that scored "
+        "the last epoch on all of DS1 (last), the mean weights of the last half of the epochs on all "
+        "of DS1 (average), or trains on all of DS1 for the epoch count that scored "
         "best on record folds (folds: one extra training per fold)",
     )
     parser.add_argument(

@@ -21,17 +21,25 @@ random search."""
 
 EXECUTORS: tuple[str, ...] = ("local", "ray")
 
-FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last", "folds")
+FINAL_EPOCHS: tuple[str, ...] = ("holdout", "last", "average", "folds")
 """Epoch choices of final training: the best macro-F1 on the search-validation records of
-DS1 (left out of training), the last epoch of training on all of DS1, or training on all of
-DS1 for the number of epochs that scored best on record folds of DS1."""
+DS1 (left out of training), the last epoch of training on all of DS1, the mean weights of
+the last half of the epochs on all of DS1, or training on all of DS1 for the number of
+epochs that scored best on record folds of DS1."""
 
 DEFAULT_EPOCH_FOLDS = 3
 """Record folds of ``final_epochs="folds"`` when the search scores on holdout records."""
 
 LATER_TRAINING_DEFAULTS = {
     name: TrainConfig.__dataclass_fields__[name].default
-    for name in ("lr_schedule", "augment_scale", "augment_shift", "augment_noise", "augment_rr_noise")
+    for name in (
+        "lr_schedule",
+        "average_epochs",
+        "augment_scale",
+        "augment_shift",
+        "augment_noise",
+        "augment_rr_noise",
+    )
 }
 """TrainConfig settings added after searches were first checkpointed, with their defaults."""
 
@@ -51,6 +59,8 @@ FINAL_EPOCHS_TEXT = {
     "holdout": "on the search-train records of DS1, keeping the epoch with the best macro-F1 on the "
     "search-validation records (DS1 patients left out of training)",
     "last": "on all DS1 records for a fixed number of epochs, keeping the last one",
+    "average": "on all DS1 records for a fixed number of epochs, keeping the mean of the weights "
+    "after each epoch of the last half (stochastic weight averaging)",
     "folds": "on all DS1 records for the number of epochs with the best out-of-fold macro-F1 "
     "on record folds of DS1",
 }

@@ -8,7 +8,9 @@ the test set into the choice), trained with the first seed.
 With ``final_epochs="holdout"`` (the default) a run trains on the search-train
 records and keeps the weights of the epoch with the best macro-F1 on the
 search-validation records, patients of DS1 that it does not train on. With
-``"last"`` it trains on all of DS1 and keeps the last epoch. Inter-patient
+``"last"`` it trains on all of DS1 and keeps the last epoch; with ``"average"``
+it trains the same way and keeps the mean of the weights after each epoch of the
+last half (see :mod:`ecgnas.training.weight_average`). Inter-patient
 scores swing by several points from one epoch to the next, so choosing the
 epoch on held-out patients gives steadier models than the last epoch. The
 search-validation records contain a large share of DS1's S beats, though, so
@@ -92,7 +94,7 @@ def retrain_top_architectures(
     n_rr = ds1.rr.shape[1]
     top = top_architectures(history, config.final_top_k)
     total = len(top) * config.final_seeds
-    if config.final_epochs in ("last", "folds"):
+    if config.final_epochs in ("last", "average", "folds"):
         logger.info(
             "Final training: the 'validation' figures logged below for runs on all of DS1 are DS2 test "
             "scores, computed after the last epoch only; no epoch or architecture is chosen by them"
@@ -169,18 +171,22 @@ def train_on_ds1(
         ds2: Test beats.
         training: Settings; ``restore_best`` and ``validate_every_epoch`` are set here.
         epochs: ``holdout`` (choose the epoch on the search-validation records,
-            which are then left out of training), ``last``, or ``folds`` (choose the
+            which are then left out of training), ``last``, ``average`` (the mean
+            weights of the last half of the epochs), or ``folds`` (choose the
             number of epochs on ``folds`` record folds of DS1, then train on all of DS1).
         folds: Number of record folds for ``epochs="folds"``.
 
     Returns:
         The training run (``None`` metrics when it failed) and the DS2 metrics.
     """
-    if epochs == "last":
+    if epochs in ("last", "average"):
         # DS2 is the test set, so it is scored once, after the last epoch, and no per-epoch
         # test score reaches the logs or the run's files. Each loader draws from its own
         # generator, so skipping those scorings leaves the trained weights unchanged.
-        training = dataclasses.replace(training, restore_best=False, validate_every_epoch=False)
+        averaged = max(1, training.epochs // 2) if epochs == "average" else 0
+        training = dataclasses.replace(
+            training, restore_best=False, validate_every_epoch=False, average_epochs=averaged
+        )
         result = train_model(model, ds1, ds2, training)
         return result, result.final_metrics
 

@@ -37,6 +37,11 @@ class TrainConfig:
             after every optimizer step along half a cosine, from ``learning_rate`` at
             the first step to zero after the last, so the last epoch's weights settle
             instead of moving with the last few batches.
+        average_epochs: Number of last epochs whose end-of-epoch weights are averaged
+            into the returned model, with batch-norm statistics measured again on the
+            training beats (stochastic weight averaging, see
+            :mod:`ecgnas.training.weight_average`); 0 keeps the last epoch's weights.
+            At most ``epochs``; the last epoch's validation scores the average.
         class_balance: One of :data:`CLASS_BALANCE_MODES`. ``weights`` weights the loss by
             inverse class frequency of the training beats; ``sampling`` draws training beats
             so that every present class is equally likely.
@@ -74,6 +79,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     optimizer: str = "adam"
     lr_schedule: str = "constant"
+    average_epochs: int = 0
     class_balance: str = "weights"
     normal_fraction: float = 1.0
     augment_scale: float = 0.0
@@ -92,6 +98,12 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "eval_batch_size"):
             _check_int(name, getattr(self, name), minimum=1)
         _check_int("seed", self.seed, minimum=0)
+        _check_int("average_epochs", self.average_epochs, minimum=0, hint="(0 keeps the last epoch)")
+        if self.average_epochs > self.epochs:
+            raise ConfigError(
+                f"average_epochs ({self.average_epochs}) must not exceed epochs ({self.epochs}); "
+                f"use at most {self.epochs}, or 0 to keep the last epoch"
+            )
         _check_int("augment_shift", self.augment_shift, minimum=0, hint="(0 switches the shift off)")
         if self.max_threads is not None:
             _check_int("max_threads", self.max_threads, minimum=1, hint="or None to keep the process setting")
@@ -124,6 +136,11 @@ class TrainConfig:
             raise ConfigError(
                 "restore_best needs a validation score after every epoch; set validate_every_epoch=True "
                 "or restore_best=False"
+            )
+        if self.restore_best and self.average_epochs:
+            raise ConfigError(
+                "restore_best keeps one epoch's weights and average_epochs averages several; "
+                "set restore_best=False or average_epochs=0"
             )
         if isinstance(self.macro_classes, str) or not self.macro_classes:
             raise ConfigError(

@@ -32,6 +32,7 @@ from ecgnas.training.metrics import AamiMetrics, evaluate_predictions
 from ecgnas.training.predict import NonFiniteOutputError, collect_logits
 from ecgnas.training.result import EpochRecord, TrainResult
 from ecgnas.training.subsample import subsample_normal
+from ecgnas.training.weight_average import WeightAverage, refresh_batch_norm
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ def _run_epochs(
     scheduler = _make_scheduler(optimizer, config, config.epochs * len(train_loader))
     best_score = -math.inf
     best_weights: dict[str, torch.Tensor] | None = None
+    average = WeightAverage() if config.average_epochs else None
     run_start = time.perf_counter()
 
     for epoch in range(1, config.epochs + 1):
@@ -233,6 +235,14 @@ def _run_epochs(
                     len(train_loader),
                     loss_sum / beat_count,
                 )
+
+        # The last epochs' weights are averaged; the last epoch's validation scores the mean.
+        if average is not None and epoch > config.epochs - config.average_epochs:
+            average.add(module)
+            if epoch == config.epochs:
+                average.apply_to(module)
+                refresh_batch_norm(module, train_loader, device, use_amp)
+                logger.info("averaged the weights of the last %d epochs", average.count)
 
         # Validation pass, after every epoch or only after the last.
         metrics = None

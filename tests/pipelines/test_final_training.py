@@ -80,3 +80,16 @@ def test_last_epoch_unchanged_by_scoring(real_beats):
     assert result.epochs[0].validation is not None
     for name, weight in scored_once.state_dict().items():
         assert torch.equal(weight, scored_each_epoch.state_dict()[name]), name
+
+
+def test_average_keeps_mean_of_last_half(real_beats):
+    ds1, ds2 = small_splits(real_beats)
+    config = TrainConfig(epochs=4, normal_fraction=0.05, seed=0, device="cpu")
+    result, test = train_on_ds1(tiny_model(0), ds1, ds2, config, "average")
+
+    assert result.ok
+    assert result.config.average_epochs == 2
+    assert not result.config.restore_best
+    # DS2 is scored once, on the averaged weights.
+    assert [record.validation is None for record in result.epochs] == [True, True, True, False]
+    assert result.epochs[-1].validation is test
