@@ -20,6 +20,7 @@ from ecgnas.cli import (  # noqa: E402
     model_commands,
     nasbench_commands,
     predictor_commands,
+    retrain_commands,
     search_commands,
     space_commands,
 )
@@ -34,6 +35,7 @@ COMMAND_GROUPS = [
     predictor_commands,
     nasbench_commands,
     search_commands,
+    retrain_commands,
     model_commands,
 ]
 

@@ -163,6 +163,10 @@ def run_ecg_search(
     directory = RunDirectory(run_dir)
     if resume:
         state = directory.read_search()
+        if "retrained_from" in state:
+            raise ConfigError(
+                f"{directory.path} holds a retraining, not a search; {directory.finish_hint(state)}"
+            )
         config = config_from_dict(state["config"])
         tracking_uri = state["tracking_uri"]
         # A resumed search reads the data and caches of the original run unless the caller overrides them.
@@ -266,22 +270,43 @@ def run_ecg_search(
         )
 
     directory.update(status="final-training", search_cost_seconds=history.cost_seconds)
-    beats_ds1 = beats.select(split_records("DS1"))
-    beats_ds2 = beats.select(split_records("DS2"))
+    report = run_final_phase(history, space, beats, config, directory, preprocess, tracker, fingerprint)
+    logger.info("Search finished; report in %s, model in %s", report, directory.model_dir)
+    return report
+
+
+def run_final_phase(
+    history: History,
+    space: DeclaredSpace,
+    beats: BeatSet,
+    config: EcgSearchConfig,
+    directory: RunDirectory,
+    preprocess: PreprocessConfig,
+    tracker: MlflowTracker,
+    data_checksum: str,
+) -> Path:
+    """Retrain the top architectures of ``history``, write the report and close the MLflow run.
+
+    The run directory's state must already name its space file and cost unit. An
+    interrupted final phase marks the run ``interrupted``; the finished runs are kept.
+    """
+    state = directory.read()
+    ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
     try:
-        final = retrain_top_architectures(history, space, beats_ds1, beats_ds2, config, directory, preprocess)
+        final = retrain_top_architectures(history, space, ds1, ds2, config, directory, preprocess)
     except KeyboardInterrupt:
         directory.update(status="interrupted")
         tracker.finish("KILLED")
         raise
 
-    report = write_search_report(directory, config, history, final, unit, space_file, fingerprint)
+    report = write_search_report(
+        directory, config, history, final, state["cost_unit"], Path(state["space_file"]), data_checksum
+    )
     tracker.log_metrics({f"ds2_{k}": v for k, v in final.selected_metrics.items() if np.isfinite(v)})
     tracker.log_artifact(report)
     tracker.log_artifact(directory.model_dir)
     tracker.finish("FINISHED")
     directory.update(status="finished")
-    logger.info("Search finished; report in %s, model in %s", report, directory.model_dir)
     return report
 
 
@@ -324,4 +349,4 @@ def describe(history: History) -> dict[str, Any]:
     }
 
 
-__all__ = ["config_from_dict", "describe", "run_ecg_search"]
+__all__ = ["config_from_dict", "describe", "run_ecg_search", "run_final_phase"]

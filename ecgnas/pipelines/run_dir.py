@@ -95,6 +95,11 @@ class RunDirectory:
         """Return how to finish the unfinished run whose state is ``state``."""
         if state.get("kind") == "baseline":
             return "train the baseline again with `ecgnas baseline` and another --run-dir"
+        if "retrained_from" in state:
+            return (
+                f"finish it with `ecgnas retrain {state['retrained_from']} --run-dir {self.path}` and "
+                "the options that started it"
+            )
         return f"finish it with `ecgnas search --resume {self.path}`"
 
     def _kind(self) -> str:

@@ -20,22 +20,7 @@ from ecgnas.pipelines.ecg_search import search_splits
 from ecgnas.search.checkpoint import Checkpoint
 from ecgnas.spaces.catalog import load_space
 from ecgnas.training.config import TrainConfig
-
-# A count limit, not the device-time budget, ends these searches, so that runs on a
-# busy machine evaluate the same candidates as runs on an idle one.
-SEARCH_ARGS = ["search", "--preset", "smoke", "--max-evals", "4", "--budget", "2h", "--seed", "3"]
-
-
-def data_args(mitdb_dir, cache_dir):
-    return ["--data-dir", str(mitdb_dir.parent), "--cache-dir", str(cache_dir)]
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory, mitdb_dir, session_cache_dir):
-    run_dir = tmp_path_factory.mktemp("search") / "run"
-    status = main([*SEARCH_ARGS, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
-    assert status == 0
-    return run_dir
+from tests.pipelines.smoke_search import SEARCH_ARGS, data_args
 
 
 def checkpoint_results(run_dir):

@@ -1,0 +1,140 @@
+"""``ecgnas retrain`` on a finished smoke search of the real records."""
+
+import json
+import logging
+
+import pytest
+from mlflow import MlflowClient
+
+from ecgnas.cli.main import main
+from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.compare import summarise_run
+from ecgnas.pipelines.ecg_search import config_from_dict
+from ecgnas.pipelines.retrain import retrain_search
+from ecgnas.search.checkpoint import Checkpoint
+from tests.pipelines.smoke_search import data_args
+
+
+def read_json(path):
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def retrained(finished_run, tmp_path_factory, mitdb_dir, session_cache_dir):
+    source_final = read_json(finished_run / "final" / "rank1-seed0.json")
+    run_dir = tmp_path_factory.mktemp("retrain") / "averaged"
+    args = ["retrain", str(finished_run), "--final-epochs", "average", "--final-seeds", "2"]
+    status = main([*args, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    assert status == 0
+    return run_dir, source_final
+
+
+def test_retrain_writes_a_finished_run(retrained, finished_run):
+    run_dir, _ = retrained
+    state = read_json(run_dir / "run.json")
+    assert state["status"] == "finished"
+    assert state["retrained_from"] == str(finished_run.resolve())
+    assert state["config"]["final_epochs"] == "average"
+    assert state["config"]["final_seeds"] == 2
+    # The search phase is the source's: same candidates, same cost, same space.
+    source = read_json(finished_run / "run.json")
+    assert state["search_cost_seconds"] == source["search_cost_seconds"]
+    assert state["space_hash"] == source["space_hash"]
+    assert " && retrain_search(" in state["command"]
+    assert sorted(p.name for p in (run_dir / "final").glob("*.json")) == [
+        "rank1-seed0.json",
+        "rank1-seed1.json",
+    ]
+    assert (run_dir / "model" / "weights.pt").is_file()
+    assert "stochastic weight averaging" in (run_dir / "report.md").read_text()
+
+
+def test_retrain_keeps_candidates_under_new_fingerprint(retrained, finished_run):
+    run_dir, _ = retrained
+    config = config_from_dict(read_json(run_dir / "run.json")["config"])
+    results = Checkpoint(run_dir / "checkpoint.json", config.fingerprint()).load()
+    source = read_json(finished_run / "checkpoint.json")["results"]
+    assert [result.to_dict() for result in results] == source
+
+
+def test_retrain_leaves_source_unchanged(retrained, finished_run):
+    _, source_final = retrained
+    assert read_json(finished_run / "final" / "rank1-seed0.json") == source_final
+    assert read_json(finished_run / "run.json")["config"]["final_epochs"] == "holdout"
+
+
+def test_retrained_run_is_compared_beside_its_source(retrained, finished_run):
+    run_dir, _ = retrained
+    source, averaged = summarise_run(finished_run), summarise_run(run_dir)
+    assert (source["final_epochs"], averaged["final_epochs"]) == ("holdout", "average")
+    assert averaged["arch"] == source["arch"]
+    assert averaged["seeds"] == 2
+    # Its compute counts the source's search, which the model needed.
+    assert averaged["total_seconds"] > averaged["search_seconds"] == source["search_seconds"]
+
+
+def test_retrain_has_its_own_mlflow_run(retrained, finished_run):
+    run_dir, _ = retrained
+    state = read_json(run_dir / "run.json")
+    client = MlflowClient(state["tracking_uri"])
+    run = client.get_run(state["mlflow_parent_run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["ecgnas.retrained_from"] == str(finished_run.resolve())
+    assert "ds2_macro_f1" in run.data.metrics
+    assert state["mlflow_parent_run_id"] != read_json(finished_run / "run.json")["mlflow_parent_run_id"]
+
+
+def test_interrupted_retrain_continues(retrained, finished_run, mitdb_dir, session_cache_dir, caplog):
+    run_dir, _ = retrained
+    state = read_json(run_dir / "run.json")
+    (run_dir / "run.json").write_text(json.dumps({**state, "status": "interrupted"}))
+    before = read_json(run_dir / "final" / "rank1-seed1.json")
+
+    args = ["retrain", str(finished_run), "--final-epochs", "average", "--final-seeds", "2"]
+    with caplog.at_level(logging.INFO):
+        status = main([*args, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    assert status == 0
+    assert "Continuing the unfinished retraining" in caplog.text
+    assert "Final training rank1-seed1 already done; reusing it" in caplog.text
+    assert read_json(run_dir / "final" / "rank1-seed1.json") == before
+    assert read_json(run_dir / "run.json")["status"] == "finished"
+
+
+def test_search_resume_of_a_retraining_points_to_retrain(retrained, capsys):
+    run_dir, _ = retrained
+    assert main(["search", "--resume", str(run_dir)]) != 0
+    assert "holds a retraining, not a search; finish it with `ecgnas retrain" in capsys.readouterr().err
+
+
+def test_retrain_into_an_existing_run_rejected(retrained, finished_run, capsys):
+    run_dir, _ = retrained
+    # Other settings than the run in run_dir was started with: not a continuation.
+    assert main(["retrain", str(finished_run), "--final-epochs", "last", "--run-dir", str(run_dir)]) != 0
+    assert "already contains a search" in capsys.readouterr().err
+
+
+def test_retrain_of_an_unfinished_search_rejected(finished_run, tmp_path, capsys):
+    unfinished = tmp_path / "unfinished"
+    unfinished.mkdir()
+    state = read_json(finished_run / "run.json")
+    (unfinished / "run.json").write_text(json.dumps({**state, "status": "searching"}))
+    assert main(["retrain", str(unfinished), "--final-epochs", "last"]) != 0
+    error = capsys.readouterr().err
+    assert "has not finished its candidates (status 'searching')" in error
+    assert f"ecgnas search --resume {unfinished}" in error
+
+
+def test_retrain_of_a_missing_folder_rejected(tmp_path, capsys):
+    assert main(["retrain", str(tmp_path / "nothing"), "--final-epochs", "last"]) != 0
+    assert "not found; check the path" in capsys.readouterr().err
+
+
+def test_retrain_zero_seeds_rejected(finished_run, capsys):
+    assert main(["retrain", str(finished_run), "--final-seeds", "0"]) != 0
+    assert "--final-seeds is 0; use 1 or more seeds" in capsys.readouterr().err
+
+
+def test_retrain_cannot_change_the_search(finished_run, tmp_path):
+    with pytest.raises(ConfigError, match=r"changes only final-training settings .* got \['method'\]"):
+        retrain_search(finished_run, tmp_path / "new", {"method": "rs"})
+    assert not (tmp_path / "new").exists()
