@@ -186,7 +186,8 @@ def repeated_run_lines(models: list[dict[str, Any]]) -> list[str]:
         ]
     for group, runs in groups.items():
         run_means = ", ".join(f"{100 * run_score(m):.2f}" for m in runs)
-        search = ", ".join(_search_score(m) for m in runs)
+        searched = any(m["kind"] == "search" for m in runs)
+        search = ", ".join(_search_score(m) for m in runs) if searched else "not searched"
         run_means_by_key = pooled(group, runs)["metrics"]
         cells = [mean_sd_cell(run_means_by_key.get(key, [])) for key in ("macro_f1", "f1_S", "f1_V")]
         lines.append(f"| {group} | {len(runs)} | {run_means} | " + " | ".join(cells) + f" | {search} |")

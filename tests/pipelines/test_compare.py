@@ -189,6 +189,17 @@ def test_repeated_runs_summarised_over_runs():
     assert "| searched (rs) |" not in text
 
 
+def test_repeated_baseline_not_searched():
+    models = [_baseline(0.60, 0), _baseline(0.64, 1)]
+    label_repeats(models)
+    text = "\n".join(repeated_run_lines(models))
+    assert "| kachuee2018 | 2 | 60.00, 64.00 | 62.00 ± 2.83 |" in text
+    assert text.count("not searched") == 1
+    assert [line for line in text.splitlines() if line.startswith("| kachuee2018")][0].endswith(
+        "| not searched |"
+    )
+
+
 def test_single_runs_have_no_repeat_section():
     models = [_search("dcl", 0, 0.6), _baseline(0.6)]
     label_repeats(models)
