@@ -9,7 +9,12 @@ import time
 from pathlib import Path
 
 from ecgnas.baselines import BASELINE_NAMES
-from ecgnas.cli.options import add_augment_option, add_data_options, check_at_least_one
+from ecgnas.cli.options import (
+    add_augment_option,
+    add_class_weight_option,
+    add_data_options,
+    check_at_least_one,
+)
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
 
 
@@ -35,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "`ecgnas search --final-epochs`",
     )
     add_augment_option(baseline)
+    add_class_weight_option(baseline)
     baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
     add_data_options(baseline)
@@ -91,6 +97,13 @@ def run_baseline_command(args: argparse.Namespace) -> int:
     if args.augment:
         config = dataclasses.replace(
             config, final_training=dataclasses.replace(config.final_training, **FINAL_AUGMENTATION)
+        )
+    if args.class_weight_power is not None:
+        config = dataclasses.replace(
+            config,
+            final_training=dataclasses.replace(
+                config.final_training, class_weight_power=args.class_weight_power
+            ),
         )
     if args.threads is not None:
         config = dataclasses.replace(

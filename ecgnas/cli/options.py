@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from ecgnas.exceptions import ConfigError
 
@@ -33,6 +34,29 @@ def add_augment_option(parser: argparse.ArgumentParser) -> None:
         help="perturb the final training's beats: amplitude 0.8-1.2, shifts up to 6 samples, "
         "noise of 0.05 standard deviations on the waveform and the RR features (default: off)",
     )
+
+
+def add_class_weight_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--class-weight-power``, the exponent of final training's inverse-frequency class weights."""
+    parser.add_argument(
+        "--class-weight-power",
+        type=_class_weight_power,
+        metavar="P",
+        help="weight each class by (1 / its training beats) ** P in final training: 1 is inverse "
+        "frequency, 0.5 its square root, 0 equal weights (default: the preset's, 1)",
+    )
+
+
+def _class_weight_power(text: str) -> float:
+    try:
+        power = float(text)
+    except ValueError:
+        power = math.nan
+    if not math.isfinite(power) or power < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a finite number of 0 or more; use 0.5 for square-root weights"
+        )
+    return power
 
 
 def check_at_least_one(option: str, value: int | None, unit: str) -> None:

@@ -9,7 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from ecgnas.cli.options import add_augment_option, add_data_options, check_at_least_one
+from ecgnas.cli.options import (
+    add_augment_option,
+    add_class_weight_option,
+    add_data_options,
+    check_at_least_one,
+)
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS
 
 
@@ -30,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="epoch choice of final training, as `ecgnas search --final-epochs` (default: the search's)",
     )
     add_augment_option(parser)
+    add_class_weight_option(parser)
     parser.add_argument(
         "--top-k", type=int, help="architectures retrained, best search score first (default: the search's)"
     )
@@ -68,6 +74,8 @@ def final_changes(args: argparse.Namespace, final_training) -> dict:
     if args.final_seeds is not None:
         changes["final_seeds"] = args.final_seeds
     training = {**(FINAL_AUGMENTATION if args.augment else {})}
+    if args.class_weight_power is not None:
+        training["class_weight_power"] = args.class_weight_power
     if args.device:
         training["device"] = args.device
     if args.threads is not None:

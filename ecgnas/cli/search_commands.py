@@ -9,7 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from ecgnas.cli.options import add_augment_option, add_data_options, check_at_least_one
+from ecgnas.cli.options import (
+    add_augment_option,
+    add_class_weight_option,
+    add_data_options,
+    check_at_least_one,
+)
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
@@ -57,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "on the search-validation records (holdout); default: 2 for smoke, holdout for quick and full",
     )
     add_augment_option(parser)
+    add_class_weight_option(parser)
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
     parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
@@ -116,7 +122,9 @@ def configure(args: argparse.Namespace):
         changes["predictor"] = dataclasses.replace(config.predictor, device=args.device)
     if args.threads is not None:
         training["max_threads"] = args.threads
-    final_training = {**training, **FINAL_AUGMENTATION} if args.augment else training
+    final_training = {**training, **FINAL_AUGMENTATION} if args.augment else dict(training)
+    if args.class_weight_power is not None:
+        final_training["class_weight_power"] = args.class_weight_power
     changes["search_training"] = dataclasses.replace(config.search_training, **training)
     changes["final_training"] = dataclasses.replace(config.final_training, **final_training)
     return dataclasses.replace(config, **changes)

@@ -89,9 +89,11 @@ class BeatDataset(Dataset):
         return self.waveforms[index], self.rr[index], self.labels[index]
 
 
-def class_weights(labels: np.ndarray, n_classes: int = len(AAMI_CLASSES)) -> np.ndarray:
+def class_weights(labels: np.ndarray, n_classes: int = len(AAMI_CLASSES), power: float = 1.0) -> np.ndarray:
     """Return inverse-frequency class weights, scaled so that the mean weight per beat is 1.
 
+    Each present class ``c`` with ``n_c`` beats is weighted in proportion to
+    ``(1 / n_c) ** power``: 1 gives inverse frequency, 0.5 its square root, 0 equal weights.
     A class with no beats gets weight 0 and a :class:`MissingClassWarning`.
     """
     counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
@@ -104,7 +106,10 @@ def class_weights(labels: np.ndarray, n_classes: int = len(AAMI_CLASSES)) -> np.
         )
     present = counts > 0
     weights = np.zeros(n_classes)
-    weights[present] = counts[present].sum() / (present.sum() * counts[present])
+    weights[present] = counts[present].sum() / (present.sum() * counts[present] ** power)
+    if power != 1:
+        # Rescale so that the mean weight per beat stays 1; at power 1 it already is.
+        weights *= counts.sum() / (counts * weights).sum()
     return weights
 
 

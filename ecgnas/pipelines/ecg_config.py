@@ -35,6 +35,7 @@ LATER_TRAINING_DEFAULTS = {
     for name in (
         "lr_schedule",
         "average_epochs",
+        "class_weight_power",
         "augment_scale",
         "augment_shift",
         "augment_noise",

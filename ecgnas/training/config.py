@@ -45,6 +45,10 @@ class TrainConfig:
         class_balance: One of :data:`CLASS_BALANCE_MODES`. ``weights`` weights the loss by
             inverse class frequency of the training beats; ``sampling`` draws training beats
             so that every present class is equally likely.
+        class_weight_power: Exponent of the inverse class frequency in the ``weights``
+            mode, zero or positive: 1 weights each class by ``1 / n_c``, 0.5 by
+            ``1 / sqrt(n_c)``, 0 equally. Below 1 the rare classes count less, so the
+            model tends to predict them less often.
         normal_fraction: Share of the N-class training beats kept, in ``(0, 1]``; a value
             below 1 makes a run cheaper (lower fidelity). The kept beats are drawn once per
             run from ``seed``.
@@ -81,6 +85,7 @@ class TrainConfig:
     lr_schedule: str = "constant"
     average_epochs: int = 0
     class_balance: str = "weights"
+    class_weight_power: float = 1.0
     normal_fraction: float = 1.0
     augment_scale: float = 0.0
     augment_shift: int = 0
@@ -111,6 +116,7 @@ class TrainConfig:
         _check_float("learning_rate", self.learning_rate, positive=True)
         _check_float("weight_decay", self.weight_decay, positive=False)
         _check_float("normal_fraction", self.normal_fraction, positive=True)
+        _check_float("class_weight_power", self.class_weight_power, positive=False)
         for name in ("augment_scale", "augment_noise", "augment_rr_noise"):
             _check_float(name, getattr(self, name), positive=False)
         if self.augment_scale >= 1:

@@ -101,7 +101,7 @@ def train_model(
     )
     validation_loader = make_loader(validation, normalizer, config.eval_batch_size)
     weights = (
-        torch.as_tensor(class_weights(subset.labels), dtype=torch.float32)
+        torch.as_tensor(class_weights(subset.labels, power=config.class_weight_power), dtype=torch.float32)
         if config.class_balance == "weights"
         else None
     )

@@ -78,6 +78,20 @@ def test_class_weights_inverse_frequency():
     assert weights[labels].mean() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("power", [0.0, 0.5, 2.0])
+def test_class_weights_power(power):
+    labels = np.array([0, 0, 0, 0, 1, 2, 2, 3, 4])
+    weights = class_weights(labels, power=power)
+    # Class 0 has 4 beats and class 1 has 1, so their weights differ by a factor of 4 ** power.
+    assert weights[1] / weights[0] == pytest.approx(4**power)
+    assert weights[labels].mean() == pytest.approx(1.0)
+
+
+def test_class_weights_power_one_is_default():
+    labels = np.array([0, 0, 0, 1, 2, 2, 3, 4])
+    np.testing.assert_array_equal(class_weights(labels, power=1.0), class_weights(labels))
+
+
 def test_class_weights_missing_class_warns():
     with pytest.warns(MissingClassWarning, match=r"\['Q'\]"):
         weights = class_weights(np.array([0, 1, 2, 3]))

@@ -202,6 +202,7 @@ def test_weights_and_sampling_differ(tiny_train, tiny_validation):
         {"optimizer": "sgd"},
         {"optimizer": "adamw", "weight_decay": 0.1},
         {"lr_schedule": "cosine"},
+        {"class_weight_power": 0.5},
         {"augment_scale": 0.2, "augment_shift": 6, "augment_noise": 0.05, "augment_rr_noise": 0.05},
         {"seed": 1},
     ],
