@@ -8,17 +8,18 @@ import math
 from ecgnas.exceptions import ConfigError
 
 
-def add_data_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--data-dir``, ``--cache-dir`` and ``--no-download``."""
+def add_data_options(parser: argparse.ArgumentParser, from_run: str | None = None) -> None:
+    """Add ``--data-dir``, ``--cache-dir`` and ``--no-download``.
+
+    ``from_run`` names the run whose folders are the defaults, for commands that read one.
+    """
+    data_default = f"the {from_run}'s" if from_run else "$ECGNAS_DATA_DIR, else ./data"
+    cache_default = f"the {from_run}'s" if from_run else "$ECGNAS_CACHE_DIR, else ~/.cache/ecgnas"
     parser.add_argument(
         "--data-dir",
-        help="data directory whose mitdb/ folder holds the MIT-BIH records "
-        "(default: $ECGNAS_DATA_DIR, else ./data)",
+        help=f"data directory whose mitdb/ folder holds the MIT-BIH records (default: {data_default})",
     )
-    parser.add_argument(
-        "--cache-dir",
-        help="directory for prepared beats (default: $ECGNAS_CACHE_DIR, else ~/.cache/ecgnas)",
-    )
+    parser.add_argument("--cache-dir", help=f"directory for prepared beats (default: {cache_default})")
     parser.add_argument(
         "--no-download",
         action="store_true",
@@ -26,24 +27,24 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_augment_option(parser: argparse.ArgumentParser) -> None:
+def add_augment_option(parser: argparse.ArgumentParser, default: str = "off") -> None:
     """Add ``--augment``, which perturbs the training beats of final training."""
     parser.add_argument(
         "--augment",
         action="store_true",
         help="perturb the final training's beats: amplitude 0.8-1.2, shifts up to 6 samples, "
-        "noise of 0.05 standard deviations on the waveform and the RR features (default: off)",
+        f"noise of 0.05 standard deviations on the waveform and the RR features (default: {default})",
     )
 
 
-def add_class_weight_option(parser: argparse.ArgumentParser) -> None:
+def add_class_weight_option(parser: argparse.ArgumentParser, default: str = "1") -> None:
     """Add ``--class-weight-power``, the exponent of final training's inverse-frequency class weights."""
     parser.add_argument(
         "--class-weight-power",
         type=_class_weight_power,
         metavar="P",
         help="weight each class by (1 / its training beats) ** P in final training: 1 is inverse "
-        "frequency, 0.5 its square root, 0 equal weights (default: the preset's, 1)",
+        f"frequency, 0.5 its square root, 0 equal weights (default: {default})",
     )
 
 

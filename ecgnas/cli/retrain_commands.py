@@ -24,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "retrain",
         help="retrain the top architectures of a finished search under other final-training settings",
         description="Repeat only the final training of a finished search, with another --final-epochs, "
-        "--augment, or other architecture or seed counts, into a new run directory; the source "
-        "run is left unchanged. Run it again with the same options and --run-dir to continue an "
-        "interrupted retraining.",
+        "--augment, --class-weight-power, or other architecture or seed counts, into a new run "
+        "directory; the source run is left unchanged. Run it again with the same options and "
+        "--run-dir to continue an interrupted retraining.",
     )
     parser.add_argument("source", metavar="RUN_DIR", help="run directory of a finished search")
     parser.add_argument(
@@ -34,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=FINAL_EPOCHS,
         help="epoch choice of final training, as `ecgnas search --final-epochs` (default: the search's)",
     )
-    add_augment_option(parser)
-    add_class_weight_option(parser)
+    add_augment_option(parser, default="the search's; retraining cannot switch it off")
+    add_class_weight_option(parser, default="the search's")
     parser.add_argument(
         "--top-k", type=int, help="architectures retrained, best search score first (default: the search's)"
     )
@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else an SQLite store in the new "
         "run directory)",
     )
-    add_data_options(parser)
+    add_data_options(parser, from_run="source run")
     parser.set_defaults(run=run_retrain_command)
 
 

@@ -91,9 +91,13 @@ def summarise_run(path: Path) -> dict[str, Any]:
     config = state.get("config", {})
     method = config.get("method", "?")
     name = state["baseline"] if kind == "baseline" else f"searched ({method})"
-    # The name marks perturbed training beats, because the same model may be listed without them.
-    if config and config_from_dict(config).final_training.augments:
+    # The name marks perturbed training beats and softened class weights, because the same
+    # model may be listed without them.
+    final_training = config_from_dict(config).final_training if config else None
+    if final_training is not None and final_training.augments:
         name += ", augmented"
+    if final_training is not None and final_training.class_weight_power != 1:
+        name += f", class-weight power {final_training.class_weight_power:g}"
     cost = state.get("search_cost_seconds", 0.0) + sum(run["cost_seconds"] for run in runs)
     return {
         "name": name,

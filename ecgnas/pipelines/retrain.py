@@ -7,10 +7,10 @@ candidates of a finished search and repeats only the final phase, with another
 The source run is left as it is, so the two protocols can be compared on the
 same architectures with ``ecgnas compare``.
 
-The new directory is a complete search run: its ``checkpoint.json`` contains the
-source's candidates under the new configuration, its report and MLflow parent run
-are its own, and its compute includes the source's search cost, because the
-model it selects needed that search.
+The new directory is a complete search run. Its ``checkpoint.json`` contains the
+source's candidates under the new configuration, and its report and MLflow parent
+run are its own. Its compute includes the source's search cost, because the model
+it selects needed that search.
 """
 
 from __future__ import annotations
@@ -103,9 +103,7 @@ def retrain_search(
     new_config = dataclasses.replace(config, **changes)
     directory = RunDirectory(run_dir)
     source_path = str(Path(source).resolve())
-    resuming = _is_unfinished_retraining(directory, source_path, new_config)
-    if not resuming:
-        directory.check_new()
+    resuming = _continues_retraining(directory, source_path, new_config)
 
     # The data and the space are read before the new directory is created, so that
     # missing records leave no half-made run behind.
@@ -163,16 +161,60 @@ def retrain_search(
     return report
 
 
-def _is_unfinished_retraining(directory: RunDirectory, source: str, config: EcgSearchConfig) -> bool:
-    """Whether ``directory`` contains an interrupted retraining of ``source`` with ``config``."""
+RUN_ONLY_SETTINGS = ("max_threads", "device")
+"""Training settings that change where and how fast a run trains, not what it finds."""
+
+
+def _continues_retraining(directory: RunDirectory, source: str, config: EcgSearchConfig) -> bool:
+    """Check ``directory`` for a retraining: return True for an unfinished one of ``source`` to continue.
+
+    Raises:
+        ConfigError: ``directory`` is the source, or contains any other run.
+    """
+    if directory.path.resolve() == Path(source):
+        raise ConfigError(
+            f"--run-dir {directory.path} is the source run; retraining writes a new run directory, "
+            "so choose another --run-dir"
+        )
     if not directory.run_file.is_file():
         return False
+
     state = directory.read()
-    return (
-        state.get("retrained_from") == source
-        and state.get("status") != "finished"
-        and state.get("config") == config.to_dict()
-    )
+    if state.get("retrained_from") != source:
+        raise ConfigError(
+            f"run directory {directory.path} already contains another run; retraining writes a new "
+            "run directory, so choose another --run-dir"
+        )
+    if state.get("status") == "finished":
+        raise ConfigError(
+            f"run directory {directory.path} already contains a finished retraining of {source}; "
+            "choose another --run-dir"
+        )
+    differences = _setting_differences(state["config"], config.to_dict())
+    if differences:
+        raise ConfigError(
+            f"run directory {directory.path} contains an unfinished retraining of {source} with other "
+            f"settings ({', '.join(differences)}); continue it with the options that started it "
+            f"(see {directory.run_file}) or choose another --run-dir"
+        )
+    return True
+
+
+def _setting_differences(started: dict, requested: dict) -> list[str]:
+    """Name the configuration fields that differ, leaving out threads and device."""
+    differences = []
+    for key in sorted(set(started) | set(requested)):
+        before, after = started.get(key), requested.get(key)
+        if isinstance(before, dict) and isinstance(after, dict):
+            names = sorted(set(before) | set(after))
+            differences += [
+                f"{key}.{name}"
+                for name in names
+                if name not in RUN_ONLY_SETTINGS and before.get(name) != after.get(name)
+            ]
+        elif before != after:
+            differences.append(key)
+    return differences
 
 
 def _start_run_directory(

@@ -37,6 +37,20 @@ def per_class_table(metrics: dict[str, float]) -> list[str]:
     return lines
 
 
+def _power_text(power: float) -> str:
+    return "" if power == 1 else f" with class-weight power {power:g}"
+
+
+def _retrained_lines(state: dict) -> list[str]:
+    source = state.get("retrained_from")
+    if source is None:
+        return []
+    return [
+        f"- Retrained: `ecgnas retrain` repeated the final training of the search in `{source}` with "
+        "the settings above; the search figures below are that search's"
+    ]
+
+
 def write_search_report(
     directory: RunDirectory,
     config: EcgSearchConfig,
@@ -70,8 +84,11 @@ def write_search_report(
         f"`{config.search_training.class_balance}`; {scoring_text(config.search_folds)}",
         f"- Final training: top {config.final_top_k} × {_count(config.final_seeds, 'seed')}, "
         f"{_count(config.final_training.epochs, 'epoch')}, N beats kept "
-        f"{config.final_training.normal_fraction:g}, {FINAL_EPOCHS_TEXT[config.final_epochs]}"
+        f"{config.final_training.normal_fraction:g}, class balance "
+        f"`{config.final_training.class_balance}`{_power_text(config.final_training.class_weight_power)}, "
+        f"{FINAL_EPOCHS_TEXT[config.final_epochs]}"
         + ("; training beats perturbed (`--augment`)" if config.final_training.augments else ""),
+        *_retrained_lines(state),
         "",
         "## Search",
         "",

@@ -15,6 +15,19 @@ from ecgnas.search.checkpoint import Checkpoint
 from tests.pipelines.smoke_search import data_args
 
 
+def retrain_args(source):
+    return [
+        "retrain",
+        str(source),
+        "--final-epochs",
+        "average",
+        "--final-seeds",
+        "2",
+        "--class-weight-power",
+        "0.5",
+    ]
+
+
 def read_json(path):
     return json.loads(path.read_text())
 
@@ -23,8 +36,9 @@ def read_json(path):
 def retrained(finished_run, tmp_path_factory, mitdb_dir, session_cache_dir):
     source_final = read_json(finished_run / "final" / "rank1-seed0.json")
     run_dir = tmp_path_factory.mktemp("retrain") / "averaged"
-    args = ["retrain", str(finished_run), "--final-epochs", "average", "--final-seeds", "2"]
-    status = main([*args, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+    status = main(
+        [*retrain_args(finished_run), "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)]
+    )
     assert status == 0
     return run_dir, source_final
 
@@ -46,7 +60,11 @@ def test_retrain_writes_a_finished_run(retrained, finished_run):
         "rank1-seed1.json",
     ]
     assert (run_dir / "model" / "weights.pt").is_file()
-    assert "stochastic weight averaging" in (run_dir / "report.md").read_text()
+    report = (run_dir / "report.md").read_text()
+    assert "stochastic weight averaging" in report
+    assert "class balance `weights` with class-weight power 0.5" in report
+    source_path = finished_run.resolve()
+    assert f"- Retrained: `ecgnas retrain` repeated the final training of the search in `{source_path}`" in report
 
 
 def test_retrain_keeps_candidates_under_new_fingerprint(retrained, finished_run):
@@ -68,6 +86,7 @@ def test_retrained_run_is_compared_beside_its_source(retrained, finished_run):
     source, averaged = summarise_run(finished_run), summarise_run(run_dir)
     assert (source["final_epochs"], averaged["final_epochs"]) == ("holdout", "average")
     assert averaged["arch"] == source["arch"]
+    assert averaged["name"] == "searched (dcl), class-weight power 0.5"
     assert averaged["seeds"] == 2
     # Its compute counts the source's search, which the model needed.
     assert averaged["total_seconds"] > averaged["search_seconds"] == source["search_seconds"]
@@ -84,20 +103,47 @@ def test_retrain_has_its_own_mlflow_run(retrained, finished_run):
     assert state["mlflow_parent_run_id"] != read_json(finished_run / "run.json")["mlflow_parent_run_id"]
 
 
-def test_interrupted_retrain_continues(retrained, finished_run, mitdb_dir, session_cache_dir, caplog):
-    run_dir, _ = retrained
+def mark_interrupted(run_dir):
     state = read_json(run_dir / "run.json")
     (run_dir / "run.json").write_text(json.dumps({**state, "status": "interrupted"}))
+
+
+def test_interrupted_retrain_continues(retrained, finished_run, mitdb_dir, session_cache_dir, caplog):
+    run_dir, _ = retrained
+    mark_interrupted(run_dir)
     before = read_json(run_dir / "final" / "rank1-seed1.json")
 
-    args = ["retrain", str(finished_run), "--final-epochs", "average", "--final-seeds", "2"]
+    # Another thread count changes how fast the runs train, not what they find.
+    args = [*retrain_args(finished_run), "--threads", "2", "--run-dir", str(run_dir)]
     with caplog.at_level(logging.INFO):
-        status = main([*args, "--run-dir", str(run_dir), *data_args(mitdb_dir, session_cache_dir)])
+        status = main([*args, *data_args(mitdb_dir, session_cache_dir)])
     assert status == 0
     assert "Continuing the unfinished retraining" in caplog.text
     assert "Final training rank1-seed1 already done; reusing it" in caplog.text
     assert read_json(run_dir / "final" / "rank1-seed1.json") == before
     assert read_json(run_dir / "run.json")["status"] == "finished"
+
+
+def test_continue_with_other_settings_rejected(retrained, finished_run, capsys):
+    run_dir, _ = retrained
+    mark_interrupted(run_dir)
+    args = [
+        "retrain",
+        str(finished_run),
+        "--final-epochs",
+        "last",
+        "--final-seeds",
+        "2",
+        "--run-dir",
+        str(run_dir),
+    ]
+    assert main(args) != 0
+    error = capsys.readouterr().err
+    assert "contains an unfinished retraining" in error
+    assert "(final_epochs, final_training.class_weight_power)" in error
+
+    state = read_json(run_dir / "run.json")
+    (run_dir / "run.json").write_text(json.dumps({**state, "status": "finished"}))
 
 
 def test_search_resume_of_a_retraining_points_to_retrain(retrained, capsys):
@@ -106,11 +152,23 @@ def test_search_resume_of_a_retraining_points_to_retrain(retrained, capsys):
     assert "holds a retraining, not a search; finish it with `ecgnas retrain" in capsys.readouterr().err
 
 
-def test_retrain_into_an_existing_run_rejected(retrained, finished_run, capsys):
+def test_retrain_into_finished_retraining_rejected(retrained, finished_run, capsys):
     run_dir, _ = retrained
-    # Other settings than the run in run_dir was started with: not a continuation.
-    assert main(["retrain", str(finished_run), "--final-epochs", "last", "--run-dir", str(run_dir)]) != 0
-    assert "already contains a search" in capsys.readouterr().err
+    assert main([*retrain_args(finished_run), "--run-dir", str(run_dir)]) != 0
+    assert "already contains a finished retraining" in capsys.readouterr().err
+
+
+def test_retrain_into_source_rejected(finished_run, capsys):
+    assert main(["retrain", str(finished_run), "--run-dir", str(finished_run)]) != 0
+    assert "is the source run; retraining writes a new run directory" in capsys.readouterr().err
+
+
+def test_retrain_into_other_run_rejected(finished_run, tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "run.json").write_text(json.dumps({"kind": "baseline", "status": "finished"}))
+    assert main(["retrain", str(finished_run), "--run-dir", str(other)]) != 0
+    assert "already contains another run" in capsys.readouterr().err
 
 
 def test_retrain_of_an_unfinished_search_rejected(finished_run, tmp_path, capsys):
