@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from ecgnas.cli.options import (
     add_class_weight_option,
     add_data_options,
     check_at_least_one,
+    command_line,
 )
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
 
@@ -79,10 +78,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_compare(subparsers)
 
 
-def _command_line() -> str | None:
-    return "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
-
-
 def run_baseline_command(args: argparse.Namespace) -> int:
     import dataclasses
 
@@ -112,7 +107,7 @@ def run_baseline_command(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir or f"runs/{args.model}-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Run directory: {run_dir}")
     run_baseline(
-        args.model, config, run_dir, args.data_dir, args.cache_dir, not args.no_download, _command_line()
+        args.model, config, run_dir, args.data_dir, args.cache_dir, not args.no_download, command_line()
     )
     print(summarise_baseline(run_dir))
     print(f"Model: {run_dir / 'model'}")
@@ -181,7 +176,7 @@ def register_compare(subparsers: argparse._SubParsersAction) -> None:
 def run_compare_command(args: argparse.Namespace) -> int:
     from ecgnas.pipelines.compare import write_comparison
 
-    command = _command_line() or "ecgnas compare " + " ".join(args.run_dirs)
+    command = command_line() or "ecgnas compare " + " ".join(args.run_dirs)
     report = write_comparison([Path(path) for path in args.run_dirs], Path(args.out), command)
     f1_png = report.with_name(f"{report.stem}_f1.png")
     confusion_png = report.with_name(f"{report.stem}_confusion.png")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
+import sys
 
 from ecgnas.exceptions import ConfigError
 
@@ -64,3 +66,8 @@ def check_at_least_one(option: str, value: int | None, unit: str) -> None:
     """Reject a count option below 1 with a message that names the option, not the config field."""
     if value is not None and value < 1:
         raise ConfigError(f"{option} is {value}; use 1 or more {unit}")
+
+
+def command_line() -> str | None:
+    """Return the ``ecgnas`` command line of this process, for reports, or None when not run as ``ecgnas``."""
+    return "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from ecgnas.cli.options import (
     add_class_weight_option,
     add_data_options,
     check_at_least_one,
+    command_line,
 )
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS
 
@@ -92,7 +92,6 @@ def run_retrain_command(args: argparse.Namespace) -> int:
     changes = final_changes(args, config.final_training)
     run_dir = Path(args.run_dir or f"{Path(args.source)}-retrain-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Run directory: {run_dir}")
-    command = "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
     try:
         report = retrain_search(
             args.source,
@@ -102,7 +101,7 @@ def run_retrain_command(args: argparse.Namespace) -> int:
             cache_dir=args.cache_dir,
             download=not args.no_download,
             tracking_uri=args.tracking_uri,
-            command=command,
+            command=command_line(),
         )
     except KeyboardInterrupt:
         # 130 is the shell's status for a process stopped by SIGINT.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from ecgnas.cli.options import (
     add_class_weight_option,
     add_data_options,
     check_at_least_one,
+    command_line,
 )
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
@@ -150,7 +150,6 @@ def parse_folds(text: str) -> int | None:
 def run_search_command(args: argparse.Namespace) -> int:
     from ecgnas.pipelines.ecg_search import run_ecg_search
 
-    command = "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None
     if args.resume:
         run_dir = Path(args.resume)
         config = None
@@ -167,7 +166,7 @@ def run_search_command(args: argparse.Namespace) -> int:
             cache_dir=args.cache_dir,
             download=not args.no_download,
             tracking_uri=args.tracking_uri,
-            command=command,
+            command=command_line(),
         )
     except KeyboardInterrupt:
         # 130 is the shell's status for a process stopped by SIGINT.
