@@ -64,7 +64,10 @@ def test_retrain_writes_a_finished_run(retrained, finished_run):
     assert "stochastic weight averaging" in report
     assert "class balance `weights` with class-weight power 0.5" in report
     source_path = finished_run.resolve()
-    assert f"- Retrained: `ecgnas retrain` repeated the final training of the search in `{source_path}`" in report
+    retrained_line = (
+        f"- Retrained: `ecgnas retrain` repeated the final training of the search in `{source_path}`"
+    )
+    assert retrained_line in report
 
 
 def test_retrain_keeps_candidates_under_new_fingerprint(retrained, finished_run):
