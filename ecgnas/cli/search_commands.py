@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--max-evals", type=int, help="stop after this many candidates")
     parser.add_argument(
+        "--top-k", type=int, help="architectures retrained after the search, best search score first"
+    )
+    parser.add_argument(
         "--final-epochs",
         choices=FINAL_EPOCHS,
         help="final training keeps the best epoch on the search-validation records (holdout, default), "
@@ -91,6 +94,7 @@ def configure(args: argparse.Namespace):
     config = preset(args.preset)
     check_at_least_one("--threads", args.threads, "CPU threads per training run")
     check_at_least_one("--max-evals", args.max_evals, "candidates")
+    check_at_least_one("--top-k", args.top_k, "architectures")
     changes = {}
     if args.method:
         changes["method"] = args.method
@@ -98,6 +102,8 @@ def configure(args: argparse.Namespace):
         changes["budget_seconds"] = parse_duration(args.budget)
     if args.max_evals is not None:
         changes["max_evaluations"] = args.max_evals
+    if args.top_k is not None:
+        changes["final_top_k"] = args.top_k
     if args.final_epochs:
         changes["final_epochs"] = args.final_epochs
     if args.search_folds is not None:

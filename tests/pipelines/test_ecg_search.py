@@ -257,6 +257,7 @@ def test_failing_candidate_recorded(real_beats):
         (["search", "--preset", "smoke", "--budget=-5m"], "budget '-5m' must be a positive duration"),
         (["search", "--preset", "smoke", "--threads", "0"], "--threads is 0; use 1 or more CPU threads"),
         (["search", "--preset", "smoke", "--max-evals", "0"], "--max-evals is 0; use 1 or more candidates"),
+        (["search", "--preset", "smoke", "--top-k", "0"], "--top-k is 0; use 1 or more architectures"),
         (["baseline", "acharya2017", "--threads", "-1"], "--threads is -1; use 1 or more CPU threads"),
         (["predict", "--model", "/nonexistent/export", "100"], "export folder /nonexistent/export not found"),
     ],

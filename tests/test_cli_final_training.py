@@ -1,4 +1,4 @@
-"""--class-weight-power sets the final training's class-weight exponent for search, baseline and retrain."""
+"""Final-training options of the CLI: --class-weight-power for search, baseline and retrain, and --top-k."""
 
 import argparse
 
@@ -15,6 +15,12 @@ def test_search_power_final_training_only():
     config = configure(args)
     assert config.final_training.class_weight_power == 0.5
     assert config.search_training.class_weight_power == 1.0
+
+
+def test_search_top_k_sets_retrained_count():
+    config = configure(build_parser().parse_args(["search", "--preset", "quick", "--top-k", "1"]))
+    assert config.final_top_k == 1
+    assert configure(build_parser().parse_args(["search", "--preset", "quick"])).final_top_k == 2
 
 
 def test_search_default_power_is_one():
