@@ -94,11 +94,11 @@ def retrain_search(
             run, or ``changes`` touches the search phase.
     """
     state, config, history = read_finished_search(source)
-    searched_fields = {"final_training", "final_top_k", "final_seeds", "final_epochs"}
-    if set(changes) - searched_fields:
+    final_fields = {"final_training", "final_top_k", "final_seeds", "final_epochs"}
+    if set(changes) - final_fields:
         raise ConfigError(
-            f"retraining changes only final-training settings {sorted(searched_fields)}, got "
-            f"{sorted(set(changes) - searched_fields)}; run a new search to change the others"
+            f"retraining changes only final-training settings {sorted(final_fields)}, got "
+            f"{sorted(set(changes) - final_fields)}; run a new search to change the others"
         )
     new_config = dataclasses.replace(config, **changes)
     directory = RunDirectory(run_dir)
@@ -243,7 +243,8 @@ def _start_run_directory(
         "space_hash": source_state["space_hash"],
         "space_file": source_state["space_file"],
         "cost_unit": source_state.get("cost_unit", "core-hours"),
-        "search_cost_seconds": history.cost_seconds,
+        # The source's figure also counts strategy time that no candidate carries.
+        "search_cost_seconds": source_state.get("search_cost_seconds", history.cost_seconds),
     }
     directory.write(state)
     Checkpoint(directory.checkpoint, config.fingerprint()).save(history)
