@@ -121,7 +121,8 @@ def retrain_search(
 
     if resuming:
         logger.info("Continuing the unfinished retraining in %s", directory.path)
-        state = directory.read()
+        # Threads and device may differ from the start; the state records the latest.
+        state = directory.update(config=new_config.to_dict())
     else:
         state = _start_run_directory(
             directory, state, new_config, history, source_path, command, tracking_uri

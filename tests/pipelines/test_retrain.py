@@ -124,7 +124,9 @@ def test_interrupted_retrain_continues(retrained, finished_run, mitdb_dir, sessi
     assert "Continuing the unfinished retraining" in caplog.text
     assert "Final training rank1-seed1 already done; reusing it" in caplog.text
     assert read_json(run_dir / "final" / "rank1-seed1.json") == before
-    assert read_json(run_dir / "run.json")["status"] == "finished"
+    state = read_json(run_dir / "run.json")
+    assert state["status"] == "finished"
+    assert state["config"]["final_training"]["max_threads"] == 2
 
 
 def test_continue_with_other_settings_rejected(retrained, finished_run, capsys):
