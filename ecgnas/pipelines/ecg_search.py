@@ -165,7 +165,7 @@ def run_ecg_search(
         state = directory.read_search()
         if "retrained_from" in state:
             raise ConfigError(
-                f"{directory.path} holds a retraining, not a search; {directory.finish_hint(state)}"
+                f"{directory.path} contains a retraining, not a search; {directory.finish_hint(state)}"
             )
         config = config_from_dict(state["config"])
         tracking_uri = state["tracking_uri"]

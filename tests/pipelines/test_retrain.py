@@ -154,7 +154,7 @@ def test_continue_with_other_settings_rejected(retrained, finished_run, capsys):
 def test_search_resume_of_a_retraining_points_to_retrain(retrained, capsys):
     run_dir, _ = retrained
     assert main(["search", "--resume", str(run_dir)]) != 0
-    assert "holds a retraining, not a search; finish it with `ecgnas retrain" in capsys.readouterr().err
+    assert "contains a retraining, not a search; finish it with `ecgnas retrain" in capsys.readouterr().err
 
 
 def test_retrain_into_finished_retraining_rejected(retrained, finished_run, capsys):
