@@ -64,7 +64,8 @@ def write_search_report(
     state = directory.read()
     best = history.best()
     failed = [result for result in history if not result.ok]
-    hours = history.cost_seconds / 3600
+    # The state's figure also counts strategy time that no candidate carries; a retraining copies it.
+    hours = state.get("search_cost_seconds", history.cost_seconds) / 3600
     lines = [
         f"# ECG architecture search: {config.name}",
         "",

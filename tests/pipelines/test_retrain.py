@@ -68,6 +68,7 @@ def test_retrain_writes_a_finished_run(retrained, finished_run):
         f"- Retrained: `ecgnas retrain` repeated the final training of the search in `{source_path}`"
     )
     assert retrained_line in report
+    assert f"- Budget spent: {source['search_cost_seconds'] / 3600:.3f} core-hours" in report
 
 
 def test_retrain_keeps_candidates_under_new_fingerprint(retrained, finished_run):
