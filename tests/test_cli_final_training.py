@@ -7,7 +7,6 @@ import pytest
 from ecgnas.cli.main import build_parser, main
 from ecgnas.cli.retrain_commands import final_changes
 from ecgnas.cli.search_commands import configure
-from ecgnas.training.config import TrainConfig
 
 
 def test_search_power_final_training_only():
@@ -50,9 +49,9 @@ def test_retrain_power_change():
         device=None,
         threads=None,
     )
-    changes = final_changes(args, TrainConfig(epochs=6))
-    assert changes["final_training"].class_weight_power == 0.5
-    assert changes["final_training"].epochs == 6
+    changes, training = final_changes(args)
+    assert changes == {}
+    assert training == {"class_weight_power": 0.5}
 
 
 @pytest.mark.parametrize("value", ["-1", "nan", "half"])

@@ -13,8 +13,9 @@ from ecgnas.cli.options import (
     add_data_options,
     check_at_least_one,
     command_line,
+    final_training_fields,
 )
-from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS, preset
+from ecgnas.pipelines.ecg_config import FINAL_EPOCHS, preset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,21 +90,12 @@ def run_baseline_command(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, seed=args.seed)
     if args.final_epochs:
         config = dataclasses.replace(config, final_epochs=args.final_epochs)
-    if args.augment:
-        config = dataclasses.replace(
-            config, final_training=dataclasses.replace(config.final_training, **FINAL_AUGMENTATION)
-        )
-    if args.class_weight_power is not None:
-        config = dataclasses.replace(
-            config,
-            final_training=dataclasses.replace(
-                config.final_training, class_weight_power=args.class_weight_power
-            ),
-        )
+    training = final_training_fields(args)
     if args.threads is not None:
-        config = dataclasses.replace(
-            config, final_training=dataclasses.replace(config.final_training, max_threads=args.threads)
-        )
+        training["max_threads"] = args.threads
+    config = dataclasses.replace(
+        config, final_training=dataclasses.replace(config.final_training, **training)
+    )
     run_dir = Path(args.run_dir or f"runs/{args.model}-{args.preset}-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Run directory: {run_dir}")
     run_baseline(

@@ -8,6 +8,7 @@ import shlex
 import sys
 
 from ecgnas.exceptions import ConfigError
+from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION
 
 
 def add_data_options(parser: argparse.ArgumentParser, from_run: str | None = None) -> None:
@@ -19,7 +20,7 @@ def add_data_options(parser: argparse.ArgumentParser, from_run: str | None = Non
     cache_default = f"the {from_run}'s" if from_run else "$ECGNAS_CACHE_DIR, else ~/.cache/ecgnas"
     parser.add_argument(
         "--data-dir",
-        help=f"data directory whose mitdb/ folder holds the MIT-BIH records (default: {data_default})",
+        help=f"data directory whose mitdb/ folder contains the MIT-BIH records (default: {data_default})",
     )
     parser.add_argument("--cache-dir", help=f"directory for prepared beats (default: {cache_default})")
     parser.add_argument(
@@ -48,6 +49,14 @@ def add_class_weight_option(parser: argparse.ArgumentParser, default: str = "1")
         help="weight each class by (1 / its training beats) ** P in final training: 1 is inverse "
         f"frequency, 0.5 its square root, 0 equal weights (default: {default})",
     )
+
+
+def final_training_fields(args: argparse.Namespace) -> dict[str, object]:
+    """Return the final training's TrainConfig fields set by ``--augment`` and ``--class-weight-power``."""
+    fields: dict[str, object] = dict(FINAL_AUGMENTATION) if args.augment else {}
+    if args.class_weight_power is not None:
+        fields["class_weight_power"] = args.class_weight_power
+    return fields
 
 
 def _class_weight_power(text: str) -> float:

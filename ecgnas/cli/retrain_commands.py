@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -14,8 +13,9 @@ from ecgnas.cli.options import (
     add_data_options,
     check_at_least_one,
     command_line,
+    final_training_fields,
 )
-from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION, FINAL_EPOCHS
+from ecgnas.pipelines.ecg_config import FINAL_EPOCHS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--run-dir to continue an interrupted retraining.",
     )
     parser.add_argument("source", metavar="RUN_DIR", help="run directory of a finished search")
+
+    # What final training changes; every default is the source search's setting.
     parser.add_argument(
         "--final-epochs",
         choices=FINAL_EPOCHS,
@@ -36,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_augment_option(parser, default="the search's; retraining cannot switch it off")
     add_class_weight_option(parser, default="the search's")
+
+    # How many architectures and seeds, and where they train.
     parser.add_argument(
         "--top-k", type=int, help="architectures retrained, best search score first (default: the search's)"
     )
@@ -48,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--threads", type=int, help="CPU threads of each training run (default: the search's)"
     )
+
+    # Where the outputs go and where the data comes from.
     parser.add_argument("--run-dir", help="new run directory (default: RUN_DIR-retrain-TIMESTAMP)")
     parser.add_argument(
         "--tracking-uri",
@@ -58,8 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_retrain_command)
 
 
-def final_changes(args: argparse.Namespace, final_training) -> dict:
-    """Return the configuration fields that the options change.
+def final_changes(args: argparse.Namespace) -> tuple[dict[str, object], dict[str, object]]:
+    """Return the search-configuration fields and the final-training fields that the options change.
 
     With no change the retraining repeats the source's final phase, which checks that it reproduces.
     """
@@ -73,23 +79,18 @@ def final_changes(args: argparse.Namespace, final_training) -> dict:
         changes["final_top_k"] = args.top_k
     if args.final_seeds is not None:
         changes["final_seeds"] = args.final_seeds
-    training = {**(FINAL_AUGMENTATION if args.augment else {})}
-    if args.class_weight_power is not None:
-        training["class_weight_power"] = args.class_weight_power
+    training = final_training_fields(args)
     if args.device:
         training["device"] = args.device
     if args.threads is not None:
         training["max_threads"] = args.threads
-    if training:
-        changes["final_training"] = dataclasses.replace(final_training, **training)
-    return changes
+    return changes, training
 
 
 def run_retrain_command(args: argparse.Namespace) -> int:
-    from ecgnas.pipelines.retrain import read_finished_search, retrain_search
+    from ecgnas.pipelines.retrain import retrain_search
 
-    _, config, _ = read_finished_search(args.source)
-    changes = final_changes(args, config.final_training)
+    changes, training = final_changes(args)
     run_dir = Path(args.run_dir or f"{Path(args.source)}-retrain-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Run directory: {run_dir}")
     try:
@@ -97,6 +98,7 @@ def run_retrain_command(args: argparse.Namespace) -> int:
             args.source,
             run_dir,
             changes,
+            training,
             data_dir=args.data_dir,
             cache_dir=args.cache_dir,
             download=not args.no_download,

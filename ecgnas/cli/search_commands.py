@@ -14,11 +14,12 @@ from ecgnas.cli.options import (
     add_data_options,
     check_at_least_one,
     command_line,
+    final_training_fields,
 )
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
-from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_AUGMENTATION, FINAL_EPOCHS, METHODS, preset
+from ecgnas.pipelines.ecg_config import EXECUTORS, FINAL_EPOCHS, METHODS, preset
 from ecgnas.search.budget import parse_duration
 
 
@@ -128,11 +129,10 @@ def configure(args: argparse.Namespace):
         changes["predictor"] = dataclasses.replace(config.predictor, device=args.device)
     if args.threads is not None:
         training["max_threads"] = args.threads
-    final_training = {**training, **FINAL_AUGMENTATION} if args.augment else dict(training)
-    if args.class_weight_power is not None:
-        final_training["class_weight_power"] = args.class_weight_power
     changes["search_training"] = dataclasses.replace(config.search_training, **training)
-    changes["final_training"] = dataclasses.replace(config.final_training, **final_training)
+    changes["final_training"] = dataclasses.replace(
+        config.final_training, **training, **final_training_fields(args)
+    )
     return dataclasses.replace(config, **changes)
 
 

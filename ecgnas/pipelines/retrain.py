@@ -2,8 +2,9 @@
 
 The search phase of a run costs most of its budget and does not depend on how
 the top architectures are retrained afterwards. ``retrain_search`` reads the
-candidates of a finished search and repeats only the final phase, with another
-``final_epochs`` choice or perturbed training beats, into a new run directory.
+candidates of a finished search and repeats only the final phase, with other
+final-training settings such as ``final_epochs`` or the class weights, into a new
+run directory.
 The source run is left as it is, so the two protocols can be compared on the
 same architectures with ``ecgnas compare``.
 
@@ -68,6 +69,7 @@ def retrain_search(
     source: str | Path,
     run_dir: str | Path,
     changes: dict,
+    training_changes: dict | None = None,
     data_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
     download: bool = True,
@@ -81,6 +83,8 @@ def retrain_search(
         run_dir: New run directory for the retrained models.
         changes: :class:`EcgSearchConfig` fields to change, such as ``final_epochs`` or
             ``final_training``; fields of the search phase may not change.
+        training_changes: Fields of the source's final :class:`TrainConfig` to change,
+            such as ``class_weight_power``, applied after ``changes``.
         data_dir: Data directory whose ``mitdb/`` folder contains the records; defaults
             to the source run's.
         cache_dir: Cache of prepared beats; defaults to the source run's.
@@ -101,6 +105,9 @@ def retrain_search(
             f"{sorted(set(changes) - final_fields)}; run a new search to change the others"
         )
     new_config = dataclasses.replace(config, **changes)
+    if training_changes:
+        final_training = dataclasses.replace(new_config.final_training, **training_changes)
+        new_config = dataclasses.replace(new_config, final_training=final_training)
     directory = RunDirectory(run_dir)
     source_path = str(Path(source).resolve())
     resuming = _continues_retraining(directory, source_path, new_config)
@@ -121,7 +128,7 @@ def retrain_search(
 
     if resuming:
         logger.info("Continuing the unfinished retraining in %s", directory.path)
-        # Threads and device may differ from the start; the state records the latest.
+        # Threads and device may differ from the start, so the state records the latest.
         state = directory.update(config=new_config.to_dict())
     else:
         state = _start_run_directory(
@@ -202,7 +209,7 @@ def _continues_retraining(directory: RunDirectory, source: str, config: EcgSearc
 
 
 def _setting_differences(started: dict, requested: dict) -> list[str]:
-    """Name the configuration fields that differ, leaving out threads and device."""
+    """Return the names of the configuration fields that differ, leaving out threads and device."""
     differences = []
     for key in sorted(set(started) | set(requested)):
         before, after = started.get(key), requested.get(key)

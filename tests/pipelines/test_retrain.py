@@ -54,6 +54,9 @@ def test_retrain_writes_a_finished_run(retrained, finished_run):
     source = read_json(finished_run / "run.json")
     assert state["search_cost_seconds"] == source["search_cost_seconds"]
     assert state["space_hash"] == source["space_hash"]
+    # The final training keeps the source's settings except those the options change.
+    assert state["config"]["final_training"]["class_weight_power"] == 0.5
+    assert state["config"]["final_training"]["epochs"] == source["config"]["final_training"]["epochs"]
     assert " && retrain_search(" in state["command"]
     assert sorted(p.name for p in (run_dir / "final").glob("*.json")) == [
         "rank1-seed0.json",
