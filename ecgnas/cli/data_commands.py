@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_data_options(summary)
     summary.set_defaults(run=run_summary)
 
+    features = commands.add_parser("features", help="list the RR features that --rr-features can name")
+    features.set_defaults(run=run_features)
+
     plot = commands.add_parser("plot", help="write a PNG of a record with beats coloured by class")
     plot.add_argument("record", help="record name, for example 208")
     plot.add_argument("--start", type=float, default=0.0, help="start of the stretch in seconds (default: 0)")
@@ -51,6 +54,17 @@ def run_download(args: argparse.Namespace) -> int:
     print(f"Downloading the MIT-BIH Arrhythmia Database to {folder}")
     download_mitdb(folder)
     print(f"Done: records in {folder}")
+    return 0
+
+
+def run_features(args: argparse.Namespace) -> int:
+    from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_DEFINITIONS, RR_FEATURES
+
+    width = max(len(name) for name in RR_FEATURES)
+    print("RR features; * marks the default set (relative), used unless --rr-features says otherwise:")
+    for name in RR_FEATURES:
+        mark = "*" if name in RELATIVE_RR_FEATURES else " "
+        print(f"{mark} {name:<{width}}  {RR_DEFINITIONS[name]}")
     return 0
 
 

@@ -11,6 +11,7 @@ from ecgnas.cli.options import (
     add_augment_option,
     add_class_weight_option,
     add_data_options,
+    add_rr_features_option,
     check_at_least_one,
     command_line,
     final_training_fields,
@@ -41,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_augment_option(baseline)
     add_class_weight_option(baseline)
+    add_rr_features_option(baseline)
     baseline.add_argument("--threads", type=int, help="CPU threads of each training run (default: all cores)")
     baseline.add_argument("--run-dir", help="output directory (default: runs/MODEL-PRESET-TIMESTAMP)")
     add_data_options(baseline)
@@ -90,6 +92,8 @@ def run_baseline_command(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, seed=args.seed)
     if args.final_epochs:
         config = dataclasses.replace(config, final_epochs=args.final_epochs)
+    if args.rr_features is not None:
+        config = dataclasses.replace(config, rr_features=args.rr_features)
     training = final_training_fields(args)
     if args.threads is not None:
         training["max_threads"] = args.threads
@@ -110,14 +114,17 @@ def run_export_command(args: argparse.Namespace) -> int:
     from ecgnas.data.prepare import prepare_beats
     from ecgnas.data.splits import split_records
     from ecgnas.pipelines.export import check_exportable, export_run
+    from ecgnas.pipelines.saved_model import read_preprocess
 
     # The run is checked before the data, so that a mistyped folder fails at once
     # instead of after reading, or downloading, the parity records.
-    check_exportable(args.run_dir)
+    directory, _ = check_exportable(args.run_dir)
 
-    # Parity is checked on real DS2 beats: two records are enough and keep the export fast.
+    # Parity is checked on real DS2 beats, prepared as the model's were: two records are
+    # enough and keep the export fast.
     beats = prepare_beats(
         split_records("DS2")[:2],
+        read_preprocess(directory.model_dir),
         data_dir=args.data_dir,
         cache_dir=args.cache_dir,
         download=not args.no_download,

@@ -51,6 +51,26 @@ def add_class_weight_option(parser: argparse.ArgumentParser, default: str = "1")
     )
 
 
+def add_rr_features_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--rr-features``, the RR features given to every model."""
+    parser.add_argument(
+        "--rr-features",
+        type=_rr_features,
+        metavar="SET|NAMES",
+        help="RR features given to every model: relative (the ratios, default), all (with the "
+        "intervals in seconds), or names separated by commas; `ecgnas data features` lists them",
+    )
+
+
+def _rr_features(text: str) -> tuple[str, ...]:
+    from ecgnas.data.rr import parse_rr_features
+
+    try:
+        return parse_rr_features(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def final_training_fields(args: argparse.Namespace) -> dict[str, object]:
     """Return the final training's TrainConfig fields set by ``--augment`` and ``--class-weight-power``."""
     fields: dict[str, object] = dict(FINAL_AUGMENTATION) if args.augment else {}

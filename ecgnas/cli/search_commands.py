@@ -12,6 +12,7 @@ from ecgnas.cli.options import (
     add_augment_option,
     add_class_weight_option,
     add_data_options,
+    add_rr_features_option,
     check_at_least_one,
     command_line,
     final_training_fields,
@@ -67,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_augment_option(parser)
     add_class_weight_option(parser)
+    add_rr_features_option(parser)
     parser.add_argument("--seed", type=int, help="seed of the search and of every training run (default: 0)")
     parser.add_argument("--space", help="search space name or YAML file (default: ecg1d)")
     parser.add_argument("--device", help="auto (GPU when present), cpu, cuda or cuda:N (default: auto)")
@@ -109,6 +111,8 @@ def configure(args: argparse.Namespace):
         changes["final_epochs"] = args.final_epochs
     if args.search_folds is not None:
         changes["search_folds"] = parse_folds(args.search_folds)
+    if args.rr_features is not None:
+        changes["rr_features"] = args.rr_features
     if args.seed is not None:
         changes["seed"] = args.seed
     if args.space:

@@ -1,4 +1,4 @@
-"""Beat segmentation around annotated R peaks, AAMI labels and RR-interval features."""
+"""Beat segmentation around annotated R peaks, with AAMI labels and RR-interval features."""
 
 from __future__ import annotations
 
@@ -10,46 +10,8 @@ import numpy as np
 from ecgnas.data.aami import AAMI_CLASSES, NON_BEAT_SYMBOLS, symbol_label
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import RawRecord
-from ecgnas.exceptions import ConfigError, RecordError
-
-RR_FEATURES: tuple[str, ...] = (
-    "rr_previous_s",
-    "rr_next_s",
-    "rr_local_s",
-    "rr_record_mean_s",
-    "rr_previous_ratio",
-    "rr_next_ratio",
-    "rr_local_ratio",
-    "rr_previous_local_ratio",
-    "rr_next_previous_ratio",
-)
-"""Names of the RR features in column order.
-
-The first three ratios are divided by the record's mean RR. The last two
-compare a beat with its own rhythm: a premature beat has a short previous
-interval relative to the local mean, and often a compensatory pause after it.
-On DS1 to DS2, a class-balanced logistic regression on RR features and the
-waveform reached S-class F1 0.47 with these two ratios and 0.29 without them
-(``python -m benchmarks.rr_features``).
-"""
-
-
-def select_rr_features(rr: np.ndarray, names: list[str]) -> np.ndarray:
-    """Return the columns of ``rr`` (all of :data:`RR_FEATURES`) named by ``names``, in that order.
-
-    A model exported by an earlier version may use fewer RR features than this
-    version computes, and its description lists the ones it expects.
-
-    Raises:
-        ConfigError: A name is not in :data:`RR_FEATURES`.
-    """
-    unknown = [name for name in names if name not in RR_FEATURES]
-    if unknown:
-        raise ConfigError(
-            f"RR features {unknown} are unknown to this version of ecgnas, which computes "
-            f"{list(RR_FEATURES)}; export the model again with this version"
-        )
-    return rr[:, [RR_FEATURES.index(name) for name in names]]
+from ecgnas.data.rr import RR_FEATURES, compute_rr_features
+from ecgnas.exceptions import RecordError
 
 
 @dataclass
@@ -79,48 +41,6 @@ class RecordBeats:
     dropped: np.ndarray
     unknown_symbols: dict[str, int] = field(default_factory=dict)
     non_beats: int = 0
-
-
-def compute_rr_features(beat_times_s: np.ndarray, local_beats: int) -> np.ndarray:
-    """Compute the RR features of every beat from its R-peak time in seconds.
-
-    The first beat has no previous interval and takes its next one; the last beat
-    takes its previous one. The local mean averages the previous intervals of the
-    current beat and the ``local_beats - 1`` beats before it.
-
-    Args:
-        beat_times_s: R-peak times in seconds, increasing, shape ``(n_beats,)``, ``n_beats >= 2``.
-        local_beats: Number of intervals in the local mean.
-
-    Returns:
-        Features in :data:`RR_FEATURES` order, shape ``(n_beats, 9)``, float64.
-    """
-    intervals = np.diff(beat_times_s)
-    previous = np.concatenate([intervals[:1], intervals])
-    following = np.concatenate([intervals, intervals[-1:]])
-
-    # Running mean over a trailing window, shorter at the start of the record.
-    cumulative = np.concatenate([[0.0], np.cumsum(previous)])
-    index = np.arange(len(previous))
-    start = np.maximum(0, index - local_beats + 1)
-    local = (cumulative[index + 1] - cumulative[start]) / (index + 1 - start)
-
-    record_mean = float(intervals.mean())
-    mean_column = np.full_like(previous, record_mean)
-    return np.stack(
-        [
-            previous,
-            following,
-            local,
-            mean_column,
-            previous / record_mean,
-            following / record_mean,
-            local / record_mean,
-            previous / local,
-            following / previous,
-        ],
-        axis=1,
-    )
 
 
 def segment_record(raw: RawRecord, config: PreprocessConfig) -> RecordBeats:

@@ -19,7 +19,8 @@ class BeatSet:
     Attributes:
         fs: Sampling rate of the waveforms in Hz.
         waveforms: Shape ``(n_beats, window)``, float32, millivolts.
-        rr: RR features, shape ``(n_beats, 9)``, float32.
+        rr: RR features, shape ``(n_beats, n_rr)``, float32; :func:`~ecgnas.data.prepare.prepare_beats`
+            keeps the columns that its configuration names.
         labels: AAMI label indices, shape ``(n_beats,)``, int64.
         positions: R-peak sample in its record, shape ``(n_beats,)``, int64.
         record_names: Names of the records, in order.

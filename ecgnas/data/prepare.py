@@ -15,6 +15,7 @@ from ecgnas.data.download import ensure_mitdb
 from ecgnas.data.locate import resolve_cache_dir
 from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.records import read_record
+from ecgnas.data.rr import select_rr_features
 from ecgnas.data.splits import SPLITS
 from ecgnas.exceptions import RecordError
 from ecgnas.progress import bar_disable
@@ -46,7 +47,8 @@ def prepare_beats(
         progress: Whether to show a progress bar.
 
     Returns:
-        The beats of all requested records, in the order given.
+        The beats of all requested records, in the order given, with the RR features
+        that ``config.rr_features`` names.
 
     Raises:
         DataNotFoundError: The folder contains no records and ``download`` is false.
@@ -91,6 +93,8 @@ def prepare_beats(
         folder,
     )
     beat_set = BeatSet.from_records(per_record)
+    # The cache holds every RR feature; the model sees the configured ones.
+    beat_set.rr = select_rr_features(beat_set.rr, config.rr_features)
     beat_set.cached_records = tuple(cached)
     beat_set.built_records = tuple(built)
     return beat_set

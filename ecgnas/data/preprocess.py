@@ -18,6 +18,7 @@ import numpy as np
 import scipy.ndimage
 import scipy.signal
 
+from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES, check_rr_features
 from ecgnas.exceptions import ConfigError
 
 
@@ -45,6 +46,10 @@ class PreprocessConfig:
             QRS shape and amplitude.
             The median needs the whole record (or a long stretch of it) before the first
             beat can be classified.
+        rr_features: Names of the RR features (see :data:`ecgnas.data.rr.RR_FEATURES`) given to
+            the model, in order. The default leaves out the intervals in seconds (see
+            :data:`ecgnas.data.rr.RELATIVE_RR_FEATURES`). The beat cache holds all of them,
+            so changing this setting reuses it.
     """
 
     leads: tuple[str, ...] = ("MLII",)
@@ -59,6 +64,7 @@ class PreprocessConfig:
     # 66.3 (quick preset, mean of 3 seeds, reports/ecg_comparison.md) and of a
     # linear model from 53.9 to 62.5 (``python -m benchmarks.rr_features``).
     subtract_record_median: bool = True
+    rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
 
     def __post_init__(self) -> None:
         if isinstance(self.leads, str) or not self.leads:
@@ -88,6 +94,11 @@ class PreprocessConfig:
             )
         if self.local_rr_beats < 1:
             raise ConfigError(f"local_rr_beats must be at least 1, got {self.local_rr_beats!r}")
+        if isinstance(self.rr_features, str):
+            raise ConfigError(
+                f"rr_features must be a sequence of feature names, got the string {self.rr_features!r}"
+            )
+        object.__setattr__(self, "rr_features", check_rr_features(self.rr_features))
 
     @classmethod
     def from_dict(cls, values: dict) -> PreprocessConfig:
@@ -95,8 +106,10 @@ class PreprocessConfig:
         band = values.get("band_hz")
         return cls(
             **{
-                # Models saved before the option existed were trained on plain windows.
+                # Models saved before these options existed were trained on plain windows
+                # and on every RR feature.
                 "subtract_record_median": False,
+                "rr_features": RR_FEATURES,
                 **values,
                 "leads": tuple(values["leads"]),
                 "baseline_windows_ms": tuple(values["baseline_windows_ms"]),
@@ -109,8 +122,14 @@ class PreprocessConfig:
         return round(self.window_before_s * fs), round(self.window_after_s * fs)
 
     def fingerprint(self) -> str:
-        """Return a stable hash of every setting, used to key caches."""
-        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        """Return a stable hash of the settings that shape the cached beats.
+
+        ``rr_features`` is left out: the cache holds every RR feature, and the model's
+        columns are chosen when the beats are loaded.
+        """
+        values = dataclasses.asdict(self)
+        values.pop("rr_features")
+        text = json.dumps(values, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

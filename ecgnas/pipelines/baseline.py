@@ -19,7 +19,6 @@ import torch
 from ecgnas import __version__
 from ecgnas.atomic import write_atomic
 from ecgnas.baselines import BASELINES, build_baseline
-from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
@@ -55,7 +54,7 @@ def run_baseline(
 
     # The data is read before the run directory is created, so that missing or
     # corrupt records leave no half-made run behind.
-    preprocess = PreprocessConfig()
+    preprocess = config.preprocess
     beats, _ = load_search_beats(data_dir, cache_dir, download, preprocess)
     ds1, ds2 = beats.select(split_records("DS1")), beats.select(split_records("DS2"))
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecgnas.data.folds import is_fold_count
+from ecgnas.data.preprocess import PreprocessConfig
+from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES, check_rr_features
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
@@ -98,6 +100,8 @@ class EcgSearchConfig:
         final_top_k: Architectures retrained after the search, by search-validation score.
         final_seeds: Training seeds of each retrained architecture.
         final_epochs: One of :data:`FINAL_EPOCHS`; baselines follow it too.
+        rr_features: RR features given to every model, search candidates and final
+            trainings alike (see :mod:`ecgnas.data.rr`).
         evolution: Round sizes of predictor-guided evolution (``dcl``, ``npenas``).
         population: Population of regularized evolution (``rea``).
         predictor: Predictor settings (``dcl`` pre-trains; ``npenas`` trains from scratch).
@@ -120,6 +124,7 @@ class EcgSearchConfig:
     final_top_k: int = 3
     final_seeds: int = 2
     final_epochs: str = "holdout"
+    rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
     evolution: EvolutionConfig = field(default_factory=EvolutionConfig)
     population: int = 20
     predictor: PredictorConfig = field(default_factory=PredictorConfig)
@@ -157,6 +162,11 @@ class EcgSearchConfig:
             )
         if self.population < 2:
             raise ConfigError(f"population must be at least 2, got {self.population!r}")
+        if isinstance(self.rr_features, str):
+            raise ConfigError(
+                f"rr_features must be a sequence of feature names, got the string {self.rr_features!r}"
+            )
+        object.__setattr__(self, "rr_features", check_rr_features(self.rr_features))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration as JSON-serialisable data."""
@@ -177,12 +187,20 @@ class EcgSearchConfig:
         # Searches from before record folds existed resume with their own fingerprint.
         if data["search_folds"] is None:
             data.pop("search_folds")
-        # So do searches from before the learning-rate schedule and the augmentation.
+        # So do searches from before the choice of RR features, which used all of them,
+        # and those from before the learning-rate schedule and the augmentation.
+        if tuple(data["rr_features"]) == RR_FEATURES:
+            data.pop("rr_features")
         for key in ("search_training", "final_training"):
             for name, default in LATER_TRAINING_DEFAULTS.items():
                 if data[key][name] == default:
                     data[key].pop(name)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def preprocess(self) -> PreprocessConfig:
+        """The preprocessing of every model's beats."""
+        return PreprocessConfig(rr_features=self.rr_features)
 
     @property
     def epoch_folds(self) -> int:

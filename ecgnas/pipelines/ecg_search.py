@@ -25,6 +25,7 @@ from ecgnas.data.download import ensure_mitdb
 from ecgnas.data.folds import fold_splits
 from ecgnas.data.prepare import prepare_beats
 from ecgnas.data.preprocess import PreprocessConfig
+from ecgnas.data.rr import RR_FEATURES
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
@@ -183,7 +184,7 @@ def run_ecg_search(
     # a malformed space or missing records leave no half-made run behind.
     space_file = find_space_file(config.space)
     space = load_space(space_file)
-    preprocess = PreprocessConfig()
+    preprocess = config.preprocess
     beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
     if not resume:
         directory.create()
@@ -321,7 +322,8 @@ def config_from_dict(data: dict[str, Any]) -> EcgSearchConfig:
 
     predictor = data["predictor"]
     pretrain = predictor.get("pretrain")
-    values = dict(data)
+    # Searches from before the choice of RR features gave models all of them.
+    values = {"rr_features": RR_FEATURES, **data}
     values.update(
         search_training=train_config(data["search_training"]),
         final_training=train_config(data["final_training"]),

@@ -22,6 +22,7 @@ from ecgnas import __version__
 from ecgnas.atomic import write_atomic
 from ecgnas.data.beats import PREMATURE_RATIO
 from ecgnas.data.beatset import BeatSet
+from ecgnas.data.rr import RR_DEFINITIONS
 from ecgnas.exceptions import ConfigError, EcgnasError
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import SavedModel, load_model
@@ -32,18 +33,6 @@ DESCRIPTION_FILE = "ecgnas-model.json"
 TORCHSCRIPT_FILE = "model.ts"
 ONNX_FILE = "model.onnx"
 PARITY_TOLERANCE = 1e-4
-
-RR_DEFINITIONS = {
-    "rr_previous_s": "seconds from the previous beat's R peak to this one (the first beat takes its next RR)",
-    "rr_next_s": "seconds from this R peak to the next (the last beat takes its previous RR)",
-    "rr_local_s": "mean of the previous RR of this beat and of the 9 beats before it (local_rr_beats)",
-    "rr_record_mean_s": "mean RR interval over the whole record",
-    "rr_previous_ratio": "rr_previous_s / rr_record_mean_s",
-    "rr_next_ratio": "rr_next_s / rr_record_mean_s",
-    "rr_local_ratio": "rr_local_s / rr_record_mean_s",
-    "rr_previous_local_ratio": "rr_previous_s / rr_local_s",
-    "rr_next_previous_ratio": "rr_next_s / rr_previous_s",
-}
 
 
 class ExportParityError(EcgnasError):

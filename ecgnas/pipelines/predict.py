@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from ecgnas.data.aami import NON_BEAT_SYMBOLS, symbol_label
-from ecgnas.data.beats import cut_windows, select_rr_features
+from ecgnas.data.beats import cut_windows
 from ecgnas.data.dataset import Normalizer
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import read_record
+from ecgnas.data.rr import select_rr_features
 from ecgnas.exceptions import ConfigError, RecordError
 from ecgnas.pipelines.export import DESCRIPTION_FILE
 

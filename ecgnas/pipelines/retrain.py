@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from ecgnas import __version__
-from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig
 from ecgnas.pipelines.ecg_search import (
@@ -117,7 +116,7 @@ def retrain_search(
     data_dir = data_dir if data_dir is not None else state.get("data_dir")
     cache_dir = cache_dir if cache_dir is not None else state.get("cache_dir")
     space = _load_unchanged_space(state, source)
-    preprocess = PreprocessConfig()
+    preprocess = new_config.preprocess
     beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
     fingerprint = data_fingerprint(folder, beats.record_names)
     if fingerprint != state.get("data_checksum", fingerprint):

@@ -22,7 +22,6 @@ from torch import nn
 from ecgnas import __version__
 from ecgnas.atomic import write_atomic
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.beats import RR_FEATURES
 from ecgnas.data.dataset import Normalizer
 from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.exceptions import ConfigError
@@ -70,7 +69,7 @@ def save_model(
         "ecgnas_version": __version__,
         "kind": kind,
         "class_names": list(AAMI_CLASSES),
-        "rr_features": list(RR_FEATURES),
+        "rr_features": list(preprocess.rr_features),
         "sampling_rate_hz": fs,
         "window_samples": window,
         "preprocess": dataclasses.asdict(preprocess),
@@ -101,6 +100,18 @@ def build_saved_architecture(description: dict[str, Any]) -> nn.Module:
     from ecgnas.baselines import build_baseline
 
     return build_baseline(kind, window=description["window_samples"], n_rr=n_rr, n_classes=n_classes)
+
+
+def read_preprocess(folder: str | Path) -> PreprocessConfig:
+    """Return the preprocessing of the model saved in ``folder``, without loading its weights.
+
+    Raises:
+        ConfigError: The folder holds no ``model.json``.
+    """
+    path = Path(folder) / MODEL_FILE
+    if not path.is_file():
+        raise ConfigError(f"{folder} is not a saved model folder: {MODEL_FILE} is missing")
+    return PreprocessConfig.from_dict(json.loads(path.read_text())["preprocess"])
 
 
 def load_model(folder: str | Path) -> SavedModel:

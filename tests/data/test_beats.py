@@ -1,4 +1,4 @@
-"""Segmentation, RR features and preprocessing on real and synthetic records."""
+"""Segmentation and preprocessing on real and synthetic records."""
 
 import dataclasses
 
@@ -8,51 +8,14 @@ import pytest
 from ecgnas.data.beats import (
     NON_BEAT_SYMBOLS,
     RR_FEATURES,
-    compute_rr_features,
     cut_windows,
     segment_record,
-    select_rr_features,
     subtract_record_median,
 )
 from ecgnas.data.preprocess import PreprocessConfig, preprocess_signal
 from ecgnas.data.records import read_record
 from ecgnas.exceptions import ConfigError, RecordError
 from tests.data.conftest import write_synthetic_record
-
-
-def naive_rr_features(times: list[float], local_beats: int) -> list[list[float]]:
-    """Slow reference of the RR features, one beat at a time."""
-    intervals = [b - a for a, b in zip(times, times[1:], strict=False)]
-    mean = sum(intervals) / len(intervals)
-    rows = []
-    for i in range(len(times)):
-        previous = intervals[i - 1] if i > 0 else intervals[0]
-        following = intervals[i] if i < len(intervals) else intervals[-1]
-        history = [
-            intervals[j - 1] if j > 0 else intervals[0] for j in range(max(0, i - local_beats + 1), i + 1)
-        ]
-        local = sum(history) / len(history)
-        rows.append(
-            [
-                previous,
-                following,
-                local,
-                mean,
-                previous / mean,
-                following / mean,
-                local / mean,
-                previous / local,
-                following / previous,
-            ]
-        )
-    return rows
-
-
-def test_rr_features_match_naive_reference():
-    times = np.cumsum(np.random.default_rng(0).uniform(0.4, 1.4, size=40))
-    fast = compute_rr_features(times, local_beats=10)
-    assert fast.shape == (40, len(RR_FEATURES))
-    np.testing.assert_allclose(fast, naive_rr_features(times.tolist(), 10), rtol=1e-12)
 
 
 def test_real_record_window_shape(mitdb_dir):
@@ -213,15 +176,3 @@ def test_band_above_nyquist_rejected():
 def test_invalid_config_rejected(settings, message):
     with pytest.raises(ConfigError, match=message):
         PreprocessConfig(**settings)
-
-
-def test_select_rr_features_order():
-    rr = np.arange(2 * len(RR_FEATURES), dtype=np.float32).reshape(2, -1)
-    selected = select_rr_features(rr, ["rr_next_s", "rr_previous_s"])
-    np.testing.assert_array_equal(selected, rr[:, [1, 0]])
-
-
-def test_select_rr_features_unknown_name():
-    rr = np.zeros((2, len(RR_FEATURES)), dtype=np.float32)
-    with pytest.raises(ConfigError, match="'rr_magic'.*export the model again"):
-        select_rr_features(rr, ["rr_magic"])

@@ -12,11 +12,12 @@ import pytest
 from mlflow import MlflowClient
 
 from ecgnas.cli.main import main
+from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import EcgSearchConfig, preset
 from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
-from ecgnas.pipelines.ecg_search import search_splits
+from ecgnas.pipelines.ecg_search import config_from_dict, search_splits
 from ecgnas.search.checkpoint import Checkpoint
 from ecgnas.spaces.catalog import load_space
 from ecgnas.training.config import TrainConfig
@@ -83,10 +84,17 @@ def test_search_folds_value_checked(folds):
 
 
 def test_fingerprint_unchanged_by_default_training_additions():
-    # The fingerprint of the quick preset (then scoring on 3 folds) before the schedule
-    # and augmentation settings existed: its checkpoints must still resume.
-    config = dataclasses.replace(preset("quick"), search_folds=3)
+    # The fingerprint of the quick preset (then scoring on 3 folds, with every RR feature)
+    # before the schedule, augmentation and RR-feature settings existed: its checkpoints
+    # must still resume.
+    config = dataclasses.replace(preset("quick"), search_folds=3, rr_features=RR_FEATURES)
     assert config.fingerprint() == "d923175c4d6aec5a"
+    stored = config.to_dict()
+    del stored["rr_features"]
+    restored = config_from_dict(stored)
+    assert restored.rr_features == RR_FEATURES
+    assert restored.fingerprint() == "d923175c4d6aec5a"
+    assert dataclasses.replace(config, rr_features=RELATIVE_RR_FEATURES).fingerprint() != "d923175c4d6aec5a"
     augmented = dataclasses.replace(
         config, final_training=dataclasses.replace(config.final_training, augment_noise=0.05)
     )
