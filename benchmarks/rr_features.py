@@ -1,10 +1,11 @@
 """How much the RR features tell a linear classifier, on the inter-patient split.
 
 A class-balanced logistic regression is trained on DS1 and tested on DS2 with
-five inputs. They are the seven record-level RR features alone, all nine RR
+six inputs. They are the seven record-level RR features alone, all nine RR
 features (with the two local ratios), each of these with the beat waveform
-downsampled 6 times (42 samples), and all nine with the waveform minus its
-record's median beat (the default preprocessing). The per-class F1 goes to the ``rr-features`` section of
+downsampled 6 times (42 samples), and all nine, then the five ratios alone
+(the default), with the waveform minus its record's median beat (the default
+preprocessing). The per-class F1 goes to the ``rr-features`` section of
 ``reports/benchmarks.md``. It is a cheap check of the features, not a model.
 
 Usage:
@@ -22,6 +23,8 @@ COMMAND = "python -m benchmarks.rr_features"
 
 # The first seven RR features existed before the two local ratios were added.
 RECORD_LEVEL = slice(0, 7)
+# The ratios, without the intervals in seconds: the models' default input.
+RATIOS = slice(4, 9)
 DOWNSAMPLE = 6
 # Record 232 contains 1,382 of the 1,837 S beats of DS2. Label 1 is S.
 S_RECORD = "232"
@@ -47,19 +50,27 @@ def main() -> None:
 
     from benchmarks.report import current_commit, describe_machine, write_section
     from ecgnas.data.preprocess import PreprocessConfig
+    from ecgnas.data.rr import RR_FEATURES
     from ecgnas.data.splits import split_records
     from ecgnas.pipelines.ecg_search import load_search_beats
 
+    # Every RR column is loaded; each case picks its own.
     plain, _ = load_search_beats(
-        args.data_dir, args.cache_dir, False, PreprocessConfig(subtract_record_median=False)
+        args.data_dir,
+        args.cache_dir,
+        False,
+        PreprocessConfig(subtract_record_median=False, rr_features=RR_FEATURES),
     )
-    relative, _ = load_search_beats(args.data_dir, args.cache_dir, False, PreprocessConfig())
+    relative, _ = load_search_beats(
+        args.data_dir, args.cache_dir, False, PreprocessConfig(rr_features=RR_FEATURES)
+    )
     cases = [
         ("record-level RR (7)", plain, RECORD_LEVEL, False),
         ("all RR (9)", plain, slice(None), False),
         ("record-level RR (7) + waveform", plain, RECORD_LEVEL, True),
         ("all RR (9) + waveform", plain, slice(None), True),
         ("all RR (9) + waveform minus record median", relative, slice(None), True),
+        ("RR ratios (5) + waveform minus record median", relative, RATIOS, True),
     ]
     lines = [
         "## RR features: a linear check on DS1 to DS2",
