@@ -61,7 +61,7 @@ def run_features(args: argparse.Namespace) -> int:
     from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_DEFINITIONS, RR_FEATURES
 
     width = max(len(name) for name in RR_FEATURES)
-    print("RR features; * marks the default set (relative), used unless --rr-features says otherwise:")
+    print("RR features (* marks the default set, relative):")
     for name in RR_FEATURES:
         mark = "*" if name in RELATIVE_RR_FEATURES else " "
         print(f"{mark} {name:<{width}}  {RR_DEFINITIONS[name]}")

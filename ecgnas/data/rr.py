@@ -33,9 +33,9 @@ waveform reached S-class F1 0.47 with these two ratios and 0.29 without them
 """
 
 RR_DEFINITIONS = {
-    "rr_previous_s": "seconds from the previous beat's R peak to this one (the first beat takes its next RR)",
-    "rr_next_s": "seconds from this R peak to the next (the last beat takes its previous RR)",
-    "rr_local_s": "mean of the previous RR of this beat and of the 9 beats before it (local_rr_beats)",
+    "rr_previous_s": "seconds since the previous R peak (the first beat: its next one)",
+    "rr_next_s": "seconds to the next R peak (the last beat: its previous one)",
+    "rr_local_s": "mean rr_previous_s of this beat and the 9 before it",
     "rr_record_mean_s": "mean RR interval over the whole record",
     "rr_previous_ratio": "rr_previous_s / rr_record_mean_s",
     "rr_next_ratio": "rr_next_s / rr_record_mean_s",

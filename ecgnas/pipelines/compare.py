@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ecgnas.data.aami import AAMI_CLASSES
+from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT
 from ecgnas.pipelines.ecg_search import config_from_dict
@@ -98,6 +99,8 @@ def summarise_run(path: Path) -> dict[str, Any]:
         name += ", augmented"
     if final_training is not None and final_training.class_weight_power != 1:
         name += f", class-weight power {final_training.class_weight_power:g}"
+    rr_features = tuple(description["rr_features"])
+    name += rr_suffix(rr_features)
     cost = state.get("search_cost_seconds", 0.0) + sum(run["cost_seconds"] for run in runs)
     return {
         "name": name,
@@ -107,6 +110,7 @@ def summarise_run(path: Path) -> dict[str, Any]:
         "run_seed": config.get("seed"),
         "settings": settings_key(config),
         "search_folds": config.get("search_folds"),
+        "rr_features": rr_features,
         "search_score": ok[0].get("validation_metric") if kind == "search" else None,
         # Runs written before the choice existed trained on all of DS1 and kept the last epoch.
         "final_epochs": config.get("final_epochs", "last"),
@@ -235,7 +239,7 @@ def write_comparison(run_dirs: list[Path], report: Path, command: str) -> Path:
     plot_confusions(groups, confusion_png)
     plot_f1(groups, f1_png)
 
-    protocol = protocol_text(models)
+    protocol = protocol_text(models) + rr_text(models)
     lines = [
         "# Searched versus hand-designed arrhythmia classifiers",
         "",
@@ -338,6 +342,24 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
                 "(no target; the search method's own baseline)"
             )
     return lines or ["- No searched model in this comparison."]
+
+
+def rr_suffix(rr_features: tuple[str, ...]) -> str:
+    """Mark a model name whose RR features are not the default ratios."""
+    if rr_features == RELATIVE_RR_FEATURES:
+        return ""
+    if rr_features == RR_FEATURES:
+        return ", all RR features"
+    return f", RR features {','.join(rr_features)}"
+
+
+def rr_text(models: list[dict[str, Any]]) -> str:
+    """Say which RR features the models were given, when they all had the same."""
+    choices = {m["rr_features"] for m in models}
+    if len(choices) > 1:
+        return " The models were given different RR features, as their names say."
+    (features,) = choices
+    return f" Every model was given the RR features {', '.join(f'`{name}`' for name in features)}."
 
 
 def protocol_text(models: list[dict[str, Any]]) -> str:

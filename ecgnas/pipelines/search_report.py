@@ -89,6 +89,7 @@ def write_search_report(
         f"`{config.final_training.class_balance}`{_power_text(config.final_training.class_weight_power)}, "
         f"{FINAL_EPOCHS_TEXT[config.final_epochs]}"
         + ("; training beats perturbed (`--augment`)" if config.final_training.augments else ""),
+        f"- RR features given to every model: {', '.join(f'`{name}`' for name in config.rr_features)}",
         *_retrained_lines(state),
         "",
         "## Search",

@@ -35,6 +35,9 @@ def test_search_writes_report_and_model(finished_run):
     report = (finished_run / "report.md").read_text()
     assert "Candidates evaluated: 4" in report
     assert "DS2 macro-F1" in report
+    assert "- RR features given to every model: `rr_previous_ratio`, `rr_next_ratio`," in report
+    saved = json.loads((finished_run / "model" / "model.json").read_text())
+    assert tuple(saved["rr_features"]) == RELATIVE_RR_FEATURES
 
 
 def test_final_epoch_chosen_on_holdout(finished_run):

@@ -2,11 +2,13 @@
 
 import json
 import logging
+import shutil
 
 import pytest
 from mlflow import MlflowClient
 
 from ecgnas.cli.main import main
+from ecgnas.data.rr import RR_FEATURES
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.compare import summarise_run
 from ecgnas.pipelines.ecg_search import config_from_dict
@@ -205,3 +207,25 @@ def test_retrain_cannot_change_the_search(finished_run, tmp_path):
     with pytest.raises(ConfigError, match=r"changes only final-training settings .* got \['method'\]"):
         retrain_search(finished_run, tmp_path / "new", {"method": "rs"})
     assert not (tmp_path / "new").exists()
+
+
+def test_retrain_of_a_search_from_before_rr_choice_uses_every_feature(
+    finished_run, tmp_path, mitdb_dir, session_cache_dir
+):
+    # Searches written before --rr-features existed gave their models all nine features;
+    # their retrainings must too, whatever today's default.
+    old = tmp_path / "old"
+    shutil.copytree(finished_run, old, ignore=shutil.ignore_patterns("mlflow.db", "model"))
+    state = read_json(old / "run.json")
+    del state["config"]["rr_features"]
+    (old / "run.json").write_text(json.dumps(state))
+    checkpoint = read_json(old / "checkpoint.json")
+    checkpoint["fingerprint"] = config_from_dict(state["config"]).fingerprint()
+    (old / "checkpoint.json").write_text(json.dumps(checkpoint))
+
+    run_dir = tmp_path / "retrained"
+    arguments = ["retrain", str(old), "--final-epochs", "last", "--run-dir", str(run_dir)]
+    assert main([*arguments, *data_args(mitdb_dir, session_cache_dir)]) == 0
+    saved = read_json(run_dir / "model" / "model.json")
+    assert tuple(saved["rr_features"]) == RR_FEATURES
+    assert tuple(read_json(run_dir / "run.json")["config"]["rr_features"]) == RR_FEATURES
