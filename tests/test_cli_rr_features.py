@@ -42,7 +42,7 @@ def test_unknown_feature_is_a_usage_error(command, capsys):
     assert "argument --rr-features: RR features ['heart_rate'] are unknown; choose from" in error
 
 
-def test_baseline_with_chosen_features_exports_and_predicts(tmp_path, mitdb_dir, session_cache_dir, capsys):
+def test_chosen_features_reach_export_and_predict(tmp_path, mitdb_dir, session_cache_dir, capsys):
     run_dir = tmp_path / "acharya"
     data = data_args(mitdb_dir, session_cache_dir)
     arguments = ["baseline", "acharya2017", "--preset", "smoke", "--rr-features", ",".join(CHOSEN)]

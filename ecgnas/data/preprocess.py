@@ -48,7 +48,7 @@ class PreprocessConfig:
             beat can be classified.
         rr_features: Names of the RR features (see :data:`ecgnas.data.rr.RR_FEATURES`) given to
             the model, in order. The default leaves out the intervals in seconds (see
-            :data:`ecgnas.data.rr.RELATIVE_RR_FEATURES`). The beat cache holds all of them,
+            :data:`ecgnas.data.rr.RELATIVE_RR_FEATURES`). The beat cache contains all of them,
             so changing this setting reuses it.
     """
 
@@ -124,7 +124,7 @@ class PreprocessConfig:
     def fingerprint(self) -> str:
         """Return a stable hash of the settings that shape the cached beats.
 
-        ``rr_features`` is left out: the cache holds every RR feature, and the model's
+        ``rr_features`` is left out: the cache contains every RR feature, and the model's
         columns are chosen when the beats are loaded.
         """
         values = dataclasses.asdict(self)

@@ -49,7 +49,7 @@ RELATIVE_RR_FEATURES: tuple[str, ...] = RR_FEATURES[4:]
 """The ratios of :data:`RR_FEATURES`, which models use by default.
 
 The features in seconds let a network learn the heart rates of the training
-patients. On DS2 that misleads it: in record 232, which holds 1,382 of DS2's
+patients. On DS2 that misleads it: in record 232, which contains 1,382 of DS2's
 1,837 S beats, a slow sinus rhythm makes premature beats 0.73 s apart, the
 median interval of N beats in DS1. Without the features in seconds, one small
 searched network (quick preset, holdout protocol, 3 seeds) found 90% of those

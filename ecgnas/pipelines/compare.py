@@ -345,7 +345,7 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
 
 
 def rr_suffix(rr_features: tuple[str, ...]) -> str:
-    """Mark a model name whose RR features are not the default ratios."""
+    """Return the suffix that marks a model name whose RR features are not the default ratios."""
     if rr_features == RELATIVE_RR_FEATURES:
         return ""
     if rr_features == RR_FEATURES:
@@ -354,7 +354,7 @@ def rr_suffix(rr_features: tuple[str, ...]) -> str:
 
 
 def rr_text(models: list[dict[str, Any]]) -> str:
-    """Say which RR features the models were given, when they all had the same."""
+    """Return a sentence naming the RR features of the models, or saying that they differ."""
     choices = {m["rr_features"] for m in models}
     if len(choices) > 1:
         return " The models were given different RR features, as their names say."
