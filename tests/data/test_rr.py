@@ -65,7 +65,7 @@ def test_select_rr_features_unknown_name():
         select_rr_features(rr, ["rr_magic"])
 
 
-def test_relative_set_leaves_out_the_seconds():
+def test_relative_set_omits_seconds():
     assert tuple(name for name in RR_FEATURES if not name.endswith("_s")) == RELATIVE_RR_FEATURES
     assert PreprocessConfig().rr_features == RELATIVE_RR_FEATURES
 
@@ -104,7 +104,7 @@ def test_config_rejects_bad_feature_lists():
         PreprocessConfig(rr_features=("rr_previous_s", "heart_rate"))
 
 
-def test_saved_config_without_feature_list_uses_every_feature():
+def test_old_config_uses_every_feature():
     # Models saved before rr_features existed were trained on all nine columns.
     values = dataclasses.asdict(PreprocessConfig())
     del values["rr_features"]
@@ -113,7 +113,7 @@ def test_saved_config_without_feature_list_uses_every_feature():
     assert restored.rr_features == RELATIVE_RR_FEATURES
 
 
-def test_feature_choice_shares_the_beat_cache(mitdb_dir, tmp_path):
+def test_feature_choice_shares_cache(mitdb_dir, tmp_path):
     chosen = ("rr_next_previous_ratio", "rr_previous_s")
     assert PreprocessConfig(rr_features=chosen).fingerprint() == PreprocessConfig().fingerprint()
 
