@@ -61,7 +61,7 @@ class PreprocessConfig:
     window_after_s: float = 0.45
     local_rr_beats: int = 10
     # On DS1 to DS2 this raised the macro-F1 of the Kachuee baseline from 59.4 to
-    # 66.3 (quick preset, mean of 3 seeds, reports/ecg_comparison.md) and of a
+    # 66.3 (quick preset, mean of 3 seeds, reports/ecg_comparison.md at commit 4d21c5b) and of a
     # linear model from 53.9 to 62.5 (``python -m benchmarks.rr_features``).
     subtract_record_median: bool = True
     rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
@@ -94,10 +94,6 @@ class PreprocessConfig:
             )
         if self.local_rr_beats < 1:
             raise ConfigError(f"local_rr_beats must be at least 1, got {self.local_rr_beats!r}")
-        if isinstance(self.rr_features, str):
-            raise ConfigError(
-                f"rr_features must be a sequence of feature names, got the string {self.rr_features!r}"
-            )
         object.__setattr__(self, "rr_features", check_rr_features(self.rr_features))
 
     @classmethod

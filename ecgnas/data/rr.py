@@ -82,8 +82,13 @@ def check_rr_features(names: tuple[str, ...]) -> tuple[str, ...]:
     """Return ``names`` as a tuple after checking that each is a known RR feature, once.
 
     Raises:
-        ConfigError: No name, or a name is unknown or repeated.
+        ConfigError: ``names`` is a string, empty, or has an unknown or repeated name.
     """
+    if isinstance(names, str):
+        raise ConfigError(
+            f"rr_features must be a sequence of feature names, got the string {names!r}; "
+            "for example ('rr_previous_ratio', 'rr_next_ratio')"
+        )
     names = tuple(names)
     if not names:
         raise ConfigError(

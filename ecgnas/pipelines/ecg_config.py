@@ -162,10 +162,6 @@ class EcgSearchConfig:
             )
         if self.population < 2:
             raise ConfigError(f"population must be at least 2, got {self.population!r}")
-        if isinstance(self.rr_features, str):
-            raise ConfigError(
-                f"rr_features must be a sequence of feature names, got the string {self.rr_features!r}"
-            )
         object.__setattr__(self, "rr_features", check_rr_features(self.rr_features))
 
     def to_dict(self) -> dict[str, Any]:
