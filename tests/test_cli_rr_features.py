@@ -39,7 +39,7 @@ def test_unknown_feature_is_a_usage_error(command, capsys):
         main([*command, "--rr-features", "rr_previous_ratio,heart_rate"])
     assert stop.value.code == 2
     error = capsys.readouterr().err
-    assert "argument --rr-features: RR features ['heart_rate'] are unknown; choose from" in error
+    assert "argument --rr-features: RR features ['heart_rate'] are unknown; give relative or all" in error
 
 
 def test_chosen_features_reach_export_and_predict(tmp_path, mitdb_dir, session_cache_dir, capsys):
@@ -64,6 +64,9 @@ def test_chosen_features_reach_export_and_predict(tmp_path, mitdb_dir, session_c
     assert main(["export", str(run_dir), "--out", str(export_dir), *data]) == 0
     description = json.loads((export_dir / "ecgnas-model.json").read_text())
     assert [feature["name"] for feature in description["rr_features"]] == list(CHOSEN)
+    # The ratios are defined through intervals that the model itself is not given.
+    intervals = [interval["name"] for interval in description["rr_intervals"]]
+    assert intervals == ["rr_previous_s", "rr_next_s", "rr_local_s", "rr_record_mean_s"]
     assert description["parity"]["onnx_max_abs_diff"] <= 1e-4
 
     record = split_records("DS2")[1]

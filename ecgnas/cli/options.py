@@ -56,7 +56,7 @@ def add_rr_features_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rr-features",
         type=_rr_features,
-        metavar="SET|NAMES",
+        metavar="relative|all|NAMES",
         help="RR features given to every model: relative (the ratios, default), all (with the "
         "intervals in seconds), or names separated by commas; `ecgnas data features` lists them",
     )

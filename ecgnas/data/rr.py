@@ -33,9 +33,9 @@ waveform reached S-class F1 0.47 with these two ratios and 0.29 without them
 """
 
 RR_DEFINITIONS = {
-    "rr_previous_s": "seconds since the previous R peak (the first beat: its next one)",
-    "rr_next_s": "seconds to the next R peak (the last beat: its previous one)",
-    "rr_local_s": "mean rr_previous_s of this beat and the 9 before it",
+    "rr_previous_s": "seconds since the previous R peak; the first beat uses its next interval",
+    "rr_next_s": "seconds to the next R peak; the last beat uses its previous interval",
+    "rr_local_s": "mean rr_previous_s of this beat and the local_rr_beats - 1 before it",
     "rr_record_mean_s": "mean RR interval over the whole record",
     "rr_previous_ratio": "rr_previous_s / rr_record_mean_s",
     "rr_next_ratio": "rr_next_s / rr_record_mean_s",
@@ -44,6 +44,9 @@ RR_DEFINITIONS = {
     "rr_next_previous_ratio": "rr_next_s / rr_previous_s",
 }
 """Definition of each RR feature, for exported descriptions and ``ecgnas data features``."""
+
+RR_INTERVALS: tuple[str, ...] = RR_FEATURES[:4]
+"""The intervals in seconds that the ratios are built from."""
 
 RELATIVE_RR_FEATURES: tuple[str, ...] = RR_FEATURES[4:]
 """The ratios of :data:`RR_FEATURES`, which models use by default.
@@ -112,11 +115,15 @@ def parse_rr_features(text: str) -> tuple[str, ...]:
     text = text.strip()
     if text in RR_FEATURE_SETS:
         return RR_FEATURE_SETS[text]
+    choices = f"give {' or '.join(RR_FEATURE_SETS)}, or feature names separated by commas"
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     if not names:
+        raise ConfigError(f"no RR feature in {text!r}; {choices}")
+    unknown = [name for name in names if name not in RR_FEATURES]
+    if unknown:
         raise ConfigError(
-            f"--rr-features {text!r} names no feature; use {' or '.join(RR_FEATURE_SETS)}, "
-            "or names separated by commas"
+            f"RR features {unknown} are unknown; {choices} (`ecgnas data features` lists them), "
+            "and do not mix a set name with feature names"
         )
     return check_rr_features(names)
 

@@ -357,7 +357,10 @@ def rr_text(models: list[dict[str, Any]]) -> str:
     """Return a sentence naming the RR features of the models, or saying that they differ."""
     choices = {m["rr_features"] for m in models}
     if len(choices) > 1:
-        return " The models were given different RR features, as their names say."
+        return (
+            " The models were given different RR features: names without an RR mark had the five "
+            "ratios (`--rr-features relative`)."
+        )
     (features,) = choices
     return f" Every model was given the RR features {', '.join(f'`{name}`' for name in features)}."
 

@@ -22,7 +22,7 @@ from ecgnas import __version__
 from ecgnas.atomic import write_atomic
 from ecgnas.data.beats import PREMATURE_RATIO
 from ecgnas.data.beatset import BeatSet
-from ecgnas.data.rr import RR_DEFINITIONS
+from ecgnas.data.rr import RR_DEFINITIONS, RR_INTERVALS
 from ecgnas.exceptions import ConfigError, EcgnasError
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import SavedModel, load_model
@@ -198,6 +198,9 @@ def export_description(description: dict[str, Any], parity: dict[str, float], so
         "rr_features": [
             {"name": name, "definition": RR_DEFINITIONS.get(name, "")} for name in description["rr_features"]
         ],
+        # The ratios and the record median are defined through these intervals, which a
+        # model given only ratios does not list among its features.
+        "rr_intervals": [{"name": name, "definition": RR_DEFINITIONS[name]} for name in RR_INTERVALS],
         "normalizer": description["normalizer"],
         "parity": parity,
         "test_metrics_ds2": description.get("test_metrics_ds2", {}),

@@ -85,9 +85,10 @@ def test_parse_rr_features(text, expected):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("rr_magic", r"\['rr_magic'\] are unknown; choose from"),
+        ("rr_magic", r"\['rr_magic'\] are unknown; give relative or all"),
+        ("relative,rr_next_s", "do not mix a set name with feature names"),
         ("rr_next_ratio,rr_next_ratio", "given more than once"),
-        (" , ", "names no feature"),
+        (" , ", "no RR feature in ','"),
     ],
 )
 def test_parse_rr_features_rejects(text, message):
