@@ -4,7 +4,7 @@ A class-balanced logistic regression is trained on DS1 and tested on DS2 with
 six inputs. They are the seven record-level RR features alone, all nine RR
 features (with the two local ratios), each of these with the beat waveform
 downsampled 6 times (42 samples), and all nine, then the five ratios alone
-(the default), with the waveform minus its record's median beat (the default
+(``--rr-features relative``), with the waveform minus its record's median beat (the default
 preprocessing). The per-class F1 goes to the ``rr-features`` section of
 ``reports/benchmarks.md``. It is a cheap check of the features, not a model.
 
@@ -23,7 +23,7 @@ COMMAND = "python -m benchmarks.rr_features"
 
 # The first seven RR features existed before the two local ratios were added.
 RECORD_LEVEL = slice(0, 7)
-# The ratios, without the intervals in seconds: the models' default input.
+# The ratios, without the intervals in seconds: the input of --rr-features relative.
 RATIOS = slice(4, 9)
 DOWNSAMPLE = 6
 # Record 232 contains 1,382 of the 1,837 S beats of DS2. Label 1 is S.

@@ -24,7 +24,7 @@ def test_data_features_lists_every_feature(capsys):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [(None, RELATIVE_RR_FEATURES), ("all", RR_FEATURES), (",".join(CHOSEN), CHOSEN)],
+    [(None, RR_FEATURES), ("relative", RELATIVE_RR_FEATURES), (",".join(CHOSEN), CHOSEN)],
 )
 def test_search_option_sets_features(text, expected):
     extra = [] if text is None else ["--rr-features", text]

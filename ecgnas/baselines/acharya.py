@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.rr import RELATIVE_RR_FEATURES
+from ecgnas.data.rr import RR_FEATURES
 from ecgnas.exceptions import ConfigError
 
 FILTERS: tuple[int, ...] = (5, 10, 20)
@@ -50,7 +50,7 @@ class AcharyaCNN(nn.Module):
     """
 
     def __init__(
-        self, window: int = 252, n_rr: int = len(RELATIVE_RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
+        self, window: int = 252, n_rr: int = len(RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []

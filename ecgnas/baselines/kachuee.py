@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.rr import RELATIVE_RR_FEATURES
+from ecgnas.data.rr import RR_FEATURES
 from ecgnas.exceptions import ConfigError
 
 
@@ -69,7 +69,7 @@ class KachueeResNet(nn.Module):
     def __init__(
         self,
         window: int = 252,
-        n_rr: int = len(RELATIVE_RR_FEATURES),
+        n_rr: int = len(RR_FEATURES),
         n_classes: int = len(AAMI_CLASSES),
         channels: int = 32,
         n_blocks: int = 5,

@@ -9,7 +9,7 @@ from torch import nn
 from ecgnas.baselines.acharya import AcharyaCNN
 from ecgnas.baselines.kachuee import KachueeResNet
 from ecgnas.data.aami import AAMI_CLASSES
-from ecgnas.data.rr import RELATIVE_RR_FEATURES
+from ecgnas.data.rr import RR_FEATURES
 from ecgnas.exceptions import ConfigError
 
 BASELINES: dict[str, Callable[..., nn.Module]] = {
@@ -20,7 +20,7 @@ BASELINES: dict[str, Callable[..., nn.Module]] = {
 
 
 def build_baseline(
-    name: str, window: int = 252, n_rr: int = len(RELATIVE_RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
+    name: str, window: int = 252, n_rr: int = len(RR_FEATURES), n_classes: int = len(AAMI_CLASSES)
 ) -> nn.Module:
     """Build the baseline called ``name`` for beats of ``window`` samples and ``n_rr`` RR features.
 

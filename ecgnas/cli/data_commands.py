@@ -61,7 +61,7 @@ def run_features(args: argparse.Namespace) -> int:
     from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_DEFINITIONS, RR_FEATURES
 
     width = max(len(name) for name in RR_FEATURES)
-    print("RR features (* marks the default set, relative):")
+    print("RR features, all given to models by default (* marks the set --rr-features relative):")
     for name in RR_FEATURES:
         mark = "*" if name in RELATIVE_RR_FEATURES else " "
         print(f"{mark} {name:<{width}}  {RR_DEFINITIONS[name]}")

@@ -57,7 +57,7 @@ def add_rr_features_option(parser: argparse.ArgumentParser) -> None:
         "--rr-features",
         type=_rr_features,
         metavar="relative|all|NAMES",
-        help="RR features given to every model: relative (the ratios, default), all (with the "
+        help="RR features given to every model: all (default), relative (the five ratios, without the "
         "intervals in seconds), or names separated by commas; `ecgnas data features` lists them",
     )
 

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.ndimage
 import scipy.signal
 
-from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES, check_rr_features
+from ecgnas.data.rr import RR_FEATURES, check_rr_features
 from ecgnas.exceptions import ConfigError
 
 
@@ -47,8 +47,7 @@ class PreprocessConfig:
             The median needs the whole record (or a long stretch of it) before the first
             beat can be classified.
         rr_features: Names of the RR features (see :data:`ecgnas.data.rr.RR_FEATURES`) given to
-            the model, in order. The default leaves out the intervals in seconds (see
-            :data:`ecgnas.data.rr.RELATIVE_RR_FEATURES`). The beat cache contains all of them,
+            the model, in order; all of them by default. The beat cache contains all of them,
             so changing this setting reuses it.
     """
 
@@ -64,7 +63,7 @@ class PreprocessConfig:
     # 66.3 (quick preset, mean of 3 seeds, reports/ecg_comparison.md at commit 4d21c5b) and of a
     # linear model from 53.9 to 62.5 (``python -m benchmarks.rr_features``).
     subtract_record_median: bool = True
-    rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
+    rr_features: tuple[str, ...] = RR_FEATURES
 
     def __post_init__(self) -> None:
         if isinstance(self.leads, str) or not self.leads:

@@ -49,14 +49,13 @@ RR_INTERVALS: tuple[str, ...] = RR_FEATURES[:4]
 """The intervals in seconds that the ratios are built from."""
 
 RELATIVE_RR_FEATURES: tuple[str, ...] = RR_FEATURES[4:]
-"""The ratios of :data:`RR_FEATURES`, which models use by default.
+"""The ratios of :data:`RR_FEATURES`, without the intervals in seconds (``--rr-features relative``).
 
-The features in seconds let a network learn the heart rates of the training
-patients. On DS2 that misleads it: in record 232, which contains 1,382 of DS2's
-1,837 S beats, a slow sinus rhythm makes premature beats 0.73 s apart, the
-median interval of N beats in DS1. Without the features in seconds, one small
-searched network (quick preset, holdout protocol, 3 seeds) found 90% of those
-S beats instead of 27%, and its DS2 macro-F1 rose from 62.1 to 69.6.
+The intervals in seconds let a network learn the heart rates of the training
+patients, which can mislead it on new ones: in record 232, which contains 1,382
+of DS2's 1,837 S beats, a slow sinus rhythm puts premature beats 0.73 s apart,
+the median interval of N beats in DS1. Measured trade-offs of this set are in
+``reports/ecg_comparison_relative.md``.
 """
 
 RR_FEATURE_SETS: dict[str, tuple[str, ...]] = {"relative": RELATIVE_RR_FEATURES, "all": RR_FEATURES}

@@ -345,11 +345,11 @@ def _targets(models: list[dict[str, Any]]) -> list[str]:
 
 
 def rr_suffix(rr_features: tuple[str, ...]) -> str:
-    """Return the suffix that marks a model name whose RR features are not the default ratios."""
-    if rr_features == RELATIVE_RR_FEATURES:
-        return ""
+    """Return the suffix that marks a model name whose RR features are not the default, all nine."""
     if rr_features == RR_FEATURES:
-        return ", all RR features"
+        return ""
+    if rr_features == RELATIVE_RR_FEATURES:
+        return ", RR ratios"
     return f", RR features {','.join(rr_features)}"
 
 
@@ -358,8 +358,8 @@ def rr_text(models: list[dict[str, Any]]) -> str:
     choices = {m["rr_features"] for m in models}
     if len(choices) > 1:
         return (
-            " The models were given different RR features: names without an RR mark had the five "
-            "ratios (`--rr-features relative`)."
+            " The models were given different RR features: names without an RR mark had all nine, "
+            '"RR ratios" marks the five ratios (`--rr-features relative`).'
         )
     (features,) = choices
     return f" Every model was given the RR features {', '.join(f'`{name}`' for name in features)}."

@@ -10,7 +10,7 @@ from typing import Any
 
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.preprocess import PreprocessConfig
-from ecgnas.data.rr import RELATIVE_RR_FEATURES, RR_FEATURES, check_rr_features
+from ecgnas.data.rr import RR_FEATURES, check_rr_features
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
@@ -124,7 +124,7 @@ class EcgSearchConfig:
     final_top_k: int = 3
     final_seeds: int = 2
     final_epochs: str = "holdout"
-    rr_features: tuple[str, ...] = RELATIVE_RR_FEATURES
+    rr_features: tuple[str, ...] = RR_FEATURES
     evolution: EvolutionConfig = field(default_factory=EvolutionConfig)
     population: int = 20
     predictor: PredictorConfig = field(default_factory=PredictorConfig)
@@ -183,8 +183,8 @@ class EcgSearchConfig:
         # Searches from before record folds existed resume with their own fingerprint.
         if data["search_folds"] is None:
             data.pop("search_folds")
-        # So do searches from before the choice of RR features, which used all of them,
-        # and those from before the learning-rate schedule and the augmentation.
+        # So do searches from before the choice of RR features (which used all of them),
+        # the learning-rate schedule and the augmentation.
         if tuple(data["rr_features"]) == RR_FEATURES:
             data.pop("rr_features")
         for key in ("search_training", "final_training"):

@@ -7,7 +7,7 @@ A declaration file has these top-level keys (``cell`` and ``name`` required)::
     input:            # needed to build models
       sampling_rate_hz: 360
       samples: 252
-      rr_features: 5
+      rr_features: 9
       classes: 5
     cell:
       max_nodes: 7

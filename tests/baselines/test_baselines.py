@@ -74,16 +74,16 @@ def test_kachuee_layer_sizes():
     assert len(blocks) == 5
     shapes = {(conv.in_channels, conv.out_channels, conv.kernel_size) for conv in convolutions}
     assert shapes == {(32, 32, (5,))}
-    # 252 samples -> 124 -> 60 -> 28 -> 12 -> 4 after five poolings, 32 channels each, plus 5 RR ratios.
-    assert model.head[0].in_features == 32 * 4 + 5
+    # 252 samples -> 124 -> 60 -> 28 -> 12 -> 4 after five poolings, 32 channels each, plus 9 RR features.
+    assert model.head[0].in_features == 32 * 4 + 9
 
 
 def test_acharya_layer_sizes():
     model = AcharyaCNN()
     convolutions = [module for module in model.modules() if isinstance(module, torch.nn.Conv1d)]
     assert [(conv.out_channels, conv.kernel_size[0]) for conv in convolutions] == [(5, 3), (10, 4), (20, 4)]
-    # 252 -> 250 -> 125 -> 122 -> 61 -> 58 -> 29 samples, 20 channels, plus 5 RR ratios.
-    assert model.head[0].in_features == 20 * 29 + 5
+    # 252 -> 250 -> 125 -> 122 -> 61 -> 58 -> 29 samples, 20 channels, plus 9 RR features.
+    assert model.head[0].in_features == 20 * 29 + 9
     assert [layer.out_features for layer in model.head if isinstance(layer, torch.nn.Linear)] == [30, 20, 5]
 
 

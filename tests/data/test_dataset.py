@@ -11,7 +11,6 @@ from ecgnas.data.dataset import (
     class_weights,
     make_loader,
 )
-from ecgnas.data.rr import RELATIVE_RR_FEATURES
 from ecgnas.data.splits import SPLITS
 from ecgnas.exceptions import ConfigError
 
@@ -44,14 +43,14 @@ def test_normalizer_ignores_validation_split(real_beats, train_beats, normalizer
 def test_dataset_item_shapes(train_beats, normalizer):
     waveform, rr, label = BeatDataset(train_beats, normalizer)[0]
     assert waveform.shape == (1, 252)
-    assert rr.shape == (len(RELATIVE_RR_FEATURES),)
+    assert rr.shape == (9,)
     assert label.dtype == torch.int64
 
 
 def test_loader_batches(train_beats, normalizer):
     waveforms, rr, labels = next(iter(make_loader(train_beats, normalizer, batch_size=64)))
     assert waveforms.shape == (64, 1, 252)
-    assert rr.shape == (64, len(RELATIVE_RR_FEATURES))
+    assert rr.shape == (64, 9)
     assert labels.shape == (64,)
 
 

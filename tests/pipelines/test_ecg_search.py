@@ -35,9 +35,9 @@ def test_search_writes_report_and_model(finished_run):
     report = (finished_run / "report.md").read_text()
     assert "Candidates evaluated: 4" in report
     assert "DS2 macro-F1" in report
-    assert "- RR features given to every model: `rr_previous_ratio`, `rr_next_ratio`," in report
+    assert "- RR features given to every model: `rr_previous_s`, `rr_next_s`," in report
     saved = json.loads((finished_run / "model" / "model.json").read_text())
-    assert tuple(saved["rr_features"]) == RELATIVE_RR_FEATURES
+    assert tuple(saved["rr_features"]) == RR_FEATURES
 
 
 def test_final_epoch_chosen_on_holdout(finished_run):
@@ -90,7 +90,7 @@ def test_fingerprint_unchanged_by_default_training_additions():
     # The fingerprint of the quick preset (then scoring on 3 folds, with every RR feature)
     # before the schedule, augmentation and RR-feature settings existed: its checkpoints
     # must still resume.
-    config = dataclasses.replace(preset("quick"), search_folds=3, rr_features=RR_FEATURES)
+    config = dataclasses.replace(preset("quick"), search_folds=3)
     assert config.fingerprint() == "d923175c4d6aec5a"
     stored = config.to_dict()
     del stored["rr_features"]

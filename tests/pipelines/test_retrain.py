@@ -8,7 +8,7 @@ import pytest
 from mlflow import MlflowClient
 
 from ecgnas.cli.main import main
-from ecgnas.data.rr import RR_FEATURES
+from ecgnas.data.rr import RELATIVE_RR_FEATURES
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.compare import summarise_run
 from ecgnas.pipelines.ecg_search import config_from_dict
@@ -209,23 +209,20 @@ def test_retrain_cannot_change_the_search(finished_run, tmp_path):
     assert not (tmp_path / "new").exists()
 
 
-def test_retrain_of_a_search_from_before_rr_choice_uses_every_feature(
-    finished_run, tmp_path, mitdb_dir, session_cache_dir
-):
-    # Searches written before --rr-features existed gave their models all nine features;
-    # their retrainings must too, whatever today's default.
-    old = tmp_path / "old"
-    shutil.copytree(finished_run, old, ignore=shutil.ignore_patterns("mlflow.db", "model"))
-    state = read_json(old / "run.json")
-    del state["config"]["rr_features"]
-    (old / "run.json").write_text(json.dumps(state))
-    checkpoint = read_json(old / "checkpoint.json")
+def test_retrain_keeps_the_source_rr_features(finished_run, tmp_path, mitdb_dir, session_cache_dir):
+    # The retraining reads the RR features from the search it repeats, not from the defaults.
+    source = tmp_path / "relative"
+    shutil.copytree(finished_run, source, ignore=shutil.ignore_patterns("mlflow.db", "model"))
+    state = read_json(source / "run.json")
+    state["config"]["rr_features"] = list(RELATIVE_RR_FEATURES)
+    (source / "run.json").write_text(json.dumps(state))
+    checkpoint = read_json(source / "checkpoint.json")
     checkpoint["fingerprint"] = config_from_dict(state["config"]).fingerprint()
-    (old / "checkpoint.json").write_text(json.dumps(checkpoint))
+    (source / "checkpoint.json").write_text(json.dumps(checkpoint))
 
     run_dir = tmp_path / "retrained"
-    arguments = ["retrain", str(old), "--final-epochs", "last", "--run-dir", str(run_dir)]
+    arguments = ["retrain", str(source), "--final-epochs", "last", "--run-dir", str(run_dir)]
     assert main([*arguments, *data_args(mitdb_dir, session_cache_dir)]) == 0
     saved = read_json(run_dir / "model" / "model.json")
-    assert tuple(saved["rr_features"]) == RR_FEATURES
-    assert tuple(read_json(run_dir / "run.json")["config"]["rr_features"]) == RR_FEATURES
+    assert tuple(saved["rr_features"]) == RELATIVE_RR_FEATURES
+    assert tuple(read_json(run_dir / "run.json")["config"]["rr_features"]) == RELATIVE_RR_FEATURES

@@ -247,7 +247,7 @@ def test_builtin_spaces_listed():
 def test_ecg1d_declaration():
     space = load_space("ecg1d")
     signal = space.declaration.input
-    assert (signal.samples, signal.rr_features, signal.classes) == (252, 5, 5)
+    assert (signal.samples, signal.rr_features, signal.classes) == (252, 9, 5)
 
 
 def test_ecg1d_limits():

@@ -110,14 +110,14 @@ def test_count_macs_keeps_training_mode():
 
 
 def test_random_cells_output_shape(ecg1d, random_cells):
-    waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 5)
+    waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 9)
     for arch in random_cells:
         assert build_model(arch, ecg1d)(waveform, rr).shape == (2, 5)
 
 
 def test_random_cells_train_one_step(ecg1d, random_cells):
     torch.manual_seed(0)
-    waveform, rr = torch.randn(4, 1, 252), torch.randn(4, 5)
+    waveform, rr = torch.randn(4, 1, 252), torch.randn(4, 9)
     labels = torch.tensor([0, 1, 2, 3])
     for arch in random_cells:
         model = build_model(arch, ecg1d)
@@ -140,7 +140,7 @@ def test_random_cells_script(ecg1d, random_cells):
 
 
 def test_whole_models_script(ecg1d, random_cells):
-    waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 5)
+    waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 9)
     for arch in random_cells[:5]:
         model = build_model(arch.with_choices(cells_per_stack=2), ecg1d).eval()
         assert torch.allclose(script(model)(waveform, rr), model(waveform, rr), atol=1e-5), arch
@@ -204,7 +204,7 @@ def test_real_beats_forward_backward(ecg1d, real_beats):
 def test_onnx_export_matches(ecg1d, random_cells, tmp_path):
     onnxruntime = pytest.importorskip("onnxruntime")
     model = build_model(random_cells[1], ecg1d).eval()
-    waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 5)
+    waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 9)
     path = tmp_path / "model.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
