@@ -4,9 +4,10 @@ A class-balanced logistic regression is trained on DS1 and tested on DS2 with
 six inputs. They are the seven record-level RR features alone, all nine RR
 features (with the two local ratios), each of these with the beat waveform
 downsampled 6 times (42 samples), and all nine, then the five ratios alone
-(``--rr-features relative``), with the waveform minus its record's median beat (the default
-preprocessing). The per-class F1 goes to the ``rr-features`` section of
-``reports/benchmarks.md``. It is a cheap check of the features, not a model.
+(``--rr-features relative``), with the waveform minus its record's median
+beat (the default preprocessing). The per-class F1 goes to the
+``rr-features`` section of ``reports/benchmarks.md``. It is a cheap check of
+the features, not a model.
 
 Usage:
     python -m benchmarks.rr_features [--data-dir DIR] [--cache-dir DIR]
