@@ -6,16 +6,18 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecgnas.data.folds import is_fold_count
-from ecgnas.data.preprocess import PreprocessConfig
 from ecgnas.data.rr import RR_FEATURES, check_rr_features
 from ecgnas.data.splits import split_records
 from ecgnas.exceptions import ConfigError
 from ecgnas.predictor.config import EncoderConfig, FinetuneConfig, PredictorConfig, PretrainConfig
 from ecgnas.search.predictor_evolution import EvolutionConfig
 from ecgnas.training.config import TrainConfig
+
+if TYPE_CHECKING:
+    from ecgnas.data.preprocess import PreprocessConfig
 
 METHODS: tuple[str, ...] = ("dcl", "npenas", "rea", "rs")
 """Search methods: dual-contrastive evolution, NPENAS-style evolution, regularized evolution,
@@ -196,6 +198,9 @@ class EcgSearchConfig:
     @property
     def preprocess(self) -> PreprocessConfig:
         """The preprocessing of every model's beats."""
+        # Imported here because it loads SciPy, which the command-line parser must not.
+        from ecgnas.data.preprocess import PreprocessConfig
+
         return PreprocessConfig(rr_features=self.rr_features)
 
     @property
