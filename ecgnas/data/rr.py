@@ -53,8 +53,9 @@ RELATIVE_RR_FEATURES: tuple[str, ...] = RR_FEATURES[4:]
 
 The intervals in seconds let a network learn the heart rates of the training
 patients, which can mislead it on new ones: in record 232, which contains 1,382
-of DS2's 1,837 S beats, a slow sinus rhythm puts premature beats 0.73 s apart,
-the median interval of N beats in DS1. Measured trade-offs of this set are in
+of DS2's 1,837 S beats, a slow sinus rhythm puts most premature beats 0.73 s
+after the previous one, close to the median interval of N beats in DS1 (0.76 s).
+Measured trade-offs of this set are in
 ``reports/ecg_comparison_relative.md``.
 """
 
