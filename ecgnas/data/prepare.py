@@ -93,7 +93,7 @@ def prepare_beats(
         folder,
     )
     beat_set = BeatSet.from_records(per_record)
-    # The cache contains every RR feature, and the model sees the configured ones.
+    # The cache contains every RR feature, and the beat set keeps the configured ones.
     beat_set.rr = select_rr_features(beat_set.rr, config.rr_features)
     beat_set.cached_records = tuple(cached)
     beat_set.built_records = tuple(built)

@@ -52,10 +52,10 @@ RELATIVE_RR_FEATURES: tuple[str, ...] = RR_FEATURES[4:]
 """The ratios of :data:`RR_FEATURES`, without the intervals in seconds (``--rr-features relative``).
 
 The intervals in seconds let a network learn the heart rates of the training
-patients, which can mislead it on new ones: in record 232, which contains 1,382
-of DS2's 1,837 S beats, a slow sinus rhythm puts most premature beats 0.73 s
-after the previous one, close to the median interval of N beats in DS1 (0.76 s).
-Measured trade-offs of this set are in
+patients, which can mislead it on new ones. Record 232 contains 1,382 of DS2's
+1,837 S beats, and its slow sinus rhythm puts most of them about 0.73 s after
+the previous beat. That is close to the median interval of N beats in DS1
+(0.76 s). The measured trade-offs of this set are in
 ``reports/ecg_comparison_relative.md``.
 """
 

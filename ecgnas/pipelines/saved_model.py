@@ -106,7 +106,7 @@ def read_preprocess(folder: str | Path) -> PreprocessConfig:
     """Return the preprocessing of the model saved in ``folder``, without loading its weights.
 
     Raises:
-        ConfigError: The folder holds no ``model.json``.
+        ConfigError: ``model.json`` is missing from the folder.
     """
     path = Path(folder) / MODEL_FILE
     if not path.is_file():
