@@ -24,6 +24,10 @@ A declaration file has these top-level keys (``cell`` and ``name`` required)::
     global_choices:
       stem_width: [8, 16, 32]
       cells_per_stack: [1, 2, 3]
+      input_pool: [1, 3, 6]           # or fixed as macro.input_pool; 1 when left out
+
+``input_pool`` averages blocks of that many samples before the stem, so a
+value of 3 gives the cells a 120 Hz view of a 360 Hz beat.
 
 Every problem raises :class:`~ecgnas.exceptions.ConfigError` naming the file,
 the key and the allowed values.
@@ -46,8 +50,14 @@ from ecgnas.spaces.operations import OPERATION_TYPES, ParamValue, check_paramete
 DOWNSAMPLE_TYPES = ("max_pool", "avg_pool", "conv")
 """Layers allowed between stacks; ``conv`` is a strided convolution + batch norm + ReLU."""
 
-MACRO_CHOICES = ("stem_width", "cells_per_stack")
+MACRO_CHOICES = ("stem_width", "cells_per_stack", "input_pool")
 """Global choices the macro skeleton reads; each may instead be fixed in ``macro``."""
+
+OPTIONAL_MACRO_CHOICES = {"input_pool": 1}
+"""Macro choices that may be left out everywhere, with the value they then take.
+
+Spaces declared before ``input_pool`` existed keep their models and their hash.
+"""
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,8 @@ class MacroDeclaration:
         head: Classifier head.
         stem_width: Fixed stem width, or ``None`` when a global choice sets it.
         cells_per_stack: Fixed cells per stack, or ``None`` when a global choice sets it.
+        input_pool: Fixed factor by which an average pool shortens the beat window before
+            the stem (1 keeps every sample), or ``None`` when a global choice sets it.
     """
 
     stem_kernel_size: int
@@ -136,6 +148,7 @@ class MacroDeclaration:
     head: HeadDeclaration
     stem_width: int | None = None
     cells_per_stack: int | None = None
+    input_pool: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +183,11 @@ class SpaceDeclaration:
         data.pop("source")
         data["operations"] = [{"name": op.name, "type": op.type, **op.param_dict} for op in self.operations]
         data["global_choices"] = {c.name: list(c.values) for c in self.global_choices}
+        if data["macro"] is not None:
+            # A default left out keeps the hash that the space had before the key existed.
+            for name, default in OPTIONAL_MACRO_CHOICES.items():
+                if data["macro"][name] == default:
+                    del data["macro"][name]
         return data
 
     def operation(self, name: str) -> OperationDeclaration:
@@ -241,6 +259,8 @@ def parse_declaration(data: object, source: str = "<dict>") -> SpaceDeclaration:
     macro = _parse_macro(macro_section, global_choices) if macro_section else None
     if macro is not None and parsed_input is None:
         raise ConfigError(f"{source}: key 'macro' needs an 'input' section to build models")
+    if macro is not None:
+        _check_input_pool(macro, global_choices, parsed_input, source)
     if macro is not None:
         unbuildable = [op.name for op in operations if not OPERATION_TYPES[op.type].buildable]
         if unbuildable:
@@ -404,6 +424,20 @@ def _parse_input(section: _Section) -> InputDeclaration:
     return declared
 
 
+def _check_input_pool(
+    macro: MacroDeclaration, choices: tuple[GlobalChoice, ...], model_input: InputDeclaration, source: str
+) -> None:
+    """Check that every input pool leaves at least one sample of the beat window."""
+    pools = [macro.input_pool] if macro.input_pool is not None else []
+    pools += [value for choice in choices if choice.name == "input_pool" for value in choice.values]
+    too_large = [pool for pool in pools if pool > model_input.samples]
+    if too_large:
+        raise ConfigError(
+            f"{source}: input_pool values {too_large} exceed the {model_input.samples} samples of "
+            "the beat window; use at most input.samples"
+        )
+
+
 def _parse_macro(section: _Section, choices: tuple[GlobalChoice, ...]) -> MacroDeclaration:
     stem = section.required_section("stem")
     stem_kernel = stem.required("kernel_size", int)
@@ -411,10 +445,13 @@ def _parse_macro(section: _Section, choices: tuple[GlobalChoice, ...]) -> MacroD
     stem.finish(["kernel_size", "width"])
     stacks = section.required("stacks", int)
     cells_per_stack = section.optional("cells_per_stack", int, None)
+    input_pool = section.optional("input_pool", int, None)
     width_multiplier = section.optional("width_multiplier", int, 2)
     downsample_section = section.required_section("downsample")
     head_section = section.required_section("head")
-    section.finish(["stem", "stacks", "cells_per_stack", "width_multiplier", "downsample", "head"])
+    section.finish(
+        ["input_pool", "stem", "stacks", "cells_per_stack", "width_multiplier", "downsample", "head"]
+    )
 
     downsample = DownsampleDeclaration(
         type=downsample_section.required("type", str),
@@ -452,13 +489,19 @@ def _parse_macro(section: _Section, choices: tuple[GlobalChoice, ...]) -> MacroD
         raise ConfigError(f"{head_section.where('dropout')} is {head.dropout}; it must be in [0, 1)")
 
     declared = {choice.name for choice in choices}
-    fixed = {"stem_width": stem_width, "cells_per_stack": cells_per_stack}
-    keys = {"stem_width": stem.where("width"), "cells_per_stack": section.where("cells_per_stack")}
+    fixed = {"stem_width": stem_width, "cells_per_stack": cells_per_stack, "input_pool": input_pool}
+    keys = {
+        "stem_width": stem.where("width"),
+        "cells_per_stack": section.where("cells_per_stack"),
+        "input_pool": section.where("input_pool"),
+    }
     for name in MACRO_CHOICES:
         if name in declared and fixed[name] is not None:
             raise ConfigError(
                 f"{keys[name]} fixes {name}, which global_choices also declares; keep one of them"
             )
+        if name not in declared and fixed[name] is None and name in OPTIONAL_MACRO_CHOICES:
+            fixed[name] = OPTIONAL_MACRO_CHOICES[name]
         if name not in declared and fixed[name] is None:
             raise ConfigError(
                 f"{keys[name]} is missing; the macro needs {name} either as a global choice or "
@@ -473,8 +516,9 @@ def _parse_macro(section: _Section, choices: tuple[GlobalChoice, ...]) -> MacroD
         width_multiplier=width_multiplier,
         downsample=downsample,
         head=head,
-        stem_width=stem_width,
-        cells_per_stack=cells_per_stack,
+        stem_width=fixed["stem_width"],
+        cells_per_stack=fixed["cells_per_stack"],
+        input_pool=fixed["input_pool"],
     )
 
 

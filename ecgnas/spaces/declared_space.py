@@ -71,3 +71,8 @@ class DeclaredSpace(CellSpace):
         """Return the cells per stack of ``arch``: its global choice or the fixed macro value."""
         fixed = self.macro.cells_per_stack
         return int(fixed if fixed is not None else arch.choices["cells_per_stack"])
+
+    def input_pool(self, arch: Architecture) -> int:
+        """Return the input pooling factor of ``arch``: its global choice or the fixed macro value."""
+        fixed = self.macro.input_pool
+        return int(fixed if fixed is not None else arch.choices["input_pool"])

@@ -3,7 +3,8 @@
 The network follows the space's macro skeleton::
 
     waveform (B, 1, L)
-      -> stem: Conv1d(1, w, k) + BatchNorm + ReLU            (B, w, L)
+      -> input pool: AvgPool1d(p), when p > 1                 (B, 1, L / p)
+      -> stem: Conv1d(1, w, k) + BatchNorm + ReLU            (B, w, L / p)
       -> stack 1: cells_per_stack cells at width w
       -> downsample (stride s), width x m
       -> stack 2: cells at width w*m ...
@@ -178,7 +179,10 @@ def build_model(
         raise ConfigError(f"rr_features is {rr_features}; use 0 or more")
 
     width = space.stem_width(arch)
+    pool = space.input_pool(arch)
+    stem_layers: list[nn.Module] = [nn.AvgPool1d(pool, stride=pool)] if pool > 1 else []
     stem = nn.Sequential(
+        *stem_layers,
         nn.Conv1d(1, width, macro.stem_kernel_size, padding=macro.stem_kernel_size // 2, bias=False),
         nn.BatchNorm1d(width),
         nn.ReLU(),

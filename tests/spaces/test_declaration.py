@@ -232,6 +232,45 @@ def test_fixed_macro_values_accepted():
     assert (declaration.macro.stem_width, declaration.macro.cells_per_stack) == (4, 1)
 
 
+def test_input_pool_defaults_to_one_and_stays_out_of_the_dict():
+    declaration = parse_declaration(valid_document())
+
+    assert declaration.macro.input_pool == 1
+    assert "input_pool" not in declaration.to_dict()["macro"]
+
+
+def test_input_pool_fixed_or_chosen():
+    def fix(document):
+        document["macro"]["input_pool"] = 2
+
+    def choose(document):
+        document["global_choices"]["input_pool"] = [1, 4]
+
+    assert parse_declaration(edit(fix)).macro.input_pool == 2
+    assert parse_declaration(edit(fix)).to_dict()["macro"]["input_pool"] == 2
+    chosen = parse_declaration(edit(choose))
+    assert chosen.macro.input_pool is None
+    assert [choice.values for choice in chosen.global_choices if choice.name == "input_pool"] == [(1, 4)]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: (d["macro"].update(input_pool=2), d["global_choices"].update(input_pool=[1, 2])),
+            "fixes input_pool, which global_choices also declares",
+        ),
+        (lambda d: d["macro"].update(input_pool=0), "key 'macro.input_pool' is 0; it must be at least 1"),
+        (lambda d: d["global_choices"].update(input_pool=[0, 2]), "values [0] are invalid"),
+        (lambda d: d["global_choices"].update(input_pool=[1, 33]), "input_pool values [33] exceed the 32"),
+    ],
+)
+def test_bad_input_pool_rejected(change, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_declaration(edit(change))
+    assert message in str(raised.value)
+
+
 def test_space_without_macro_parses():
     def strip(document):
         document.pop("macro")

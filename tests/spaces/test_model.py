@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from ecgnas.exceptions import ConfigError
 from ecgnas.spaces import Architecture, InvalidArchitectureError
@@ -14,7 +15,7 @@ from ecgnas.spaces.declaration import parse_declaration
 from ecgnas.spaces.declared_space import DeclaredSpace
 from ecgnas.spaces.model import Projection, build_model
 
-SMALLEST = {"stem_width": 8, "cells_per_stack": 1}
+SMALLEST = {"stem_width": 8, "cells_per_stack": 1, "input_pool": 1}
 
 
 def hand_space(downsample: str = "max_pool") -> DeclaredSpace:
@@ -141,18 +142,33 @@ def test_random_cells_script(ecg1d, random_cells):
 
 def test_whole_models_script(ecg1d, random_cells):
     waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 9)
-    for arch in random_cells[:5]:
-        model = build_model(arch.with_choices(cells_per_stack=2), ecg1d).eval()
+    for arch, pool in zip(random_cells[:5], [1, 2, 3, 6, 1], strict=True):
+        model = build_model(arch.with_choices(cells_per_stack=2, input_pool=pool), ecg1d).eval()
         assert torch.allclose(script(model)(waveform, rr), model(waveform, rr), atol=1e-5), arch
 
 
 def test_global_choices_change_model(ecg1d, random_cells):
-    arch = random_cells[0]
+    # A cell that joins input to output directly has no weights to repeat.
+    arch = next(cell for cell in random_cells if any(op.startswith("conv") for op in cell.operations))
     small = count_parameters(build_model(arch, ecg1d))
     wide = count_parameters(build_model(arch.with_choices(stem_width=32), ecg1d))
     deep = count_parameters(build_model(arch.with_choices(cells_per_stack=3), ecg1d))
     assert small < wide
     assert small < deep
+
+
+def test_input_pool_shortens_the_window_and_keeps_the_weights(ecg1d, random_cells):
+    arch = next(cell for cell in random_cells if any(op.startswith("conv") for op in cell.operations))
+    full = build_model(arch, ecg1d).eval()
+    pooled = build_model(arch.with_choices(input_pool=6), ecg1d).eval()
+
+    assert isinstance(pooled.stem[0], nn.AvgPool1d) and pooled.stem[0].kernel_size == (6,)
+    assert not isinstance(full.stem[0], nn.AvgPool1d)
+    assert count_parameters(pooled) == count_parameters(full)
+    # Every convolution runs on a sixth of the samples; the head's MACs do not shrink.
+    assert count_macs(pooled, 252, 9) < count_macs(full, 252, 9) / 4
+    waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 9)
+    assert pooled(waveform, rr).shape == (3, 5)
 
 
 def test_head_dropout_and_hidden_used(ecg1d, random_cells):
