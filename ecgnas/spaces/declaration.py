@@ -24,7 +24,7 @@ A declaration file has these top-level keys (``cell`` and ``name`` required)::
     global_choices:
       stem_width: [8, 16, 32]
       cells_per_stack: [1, 2, 3]
-      input_pool: [1, 3, 6]           # or fixed as macro.input_pool; 1 when left out
+      input_pool: [1, 3, 6]           # or fixed as macro.input_pool (1 when left out)
 
 ``input_pool`` averages blocks of that many samples before the stem, so a
 value of 3 gives the cells a 120 Hz view of a 360 Hz beat.

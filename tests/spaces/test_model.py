@@ -217,9 +217,10 @@ def test_real_beats_forward_backward(ecg1d, real_beats):
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
 
 
-def test_onnx_export_matches(ecg1d, random_cells, tmp_path):
+@pytest.mark.parametrize("pool", [1, 6])
+def test_onnx_export_matches(ecg1d, random_cells, tmp_path, pool):
     onnxruntime = pytest.importorskip("onnxruntime")
-    model = build_model(random_cells[1], ecg1d).eval()
+    model = build_model(random_cells[1].with_choices(input_pool=pool), ecg1d).eval()
     waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 9)
     path = tmp_path / "model.onnx"
     with warnings.catch_warnings():
