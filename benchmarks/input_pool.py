@@ -5,8 +5,8 @@ factors that ``searchspaces/ecg1d.yaml`` offers as ``input_pool``, under the
 quick preset's final training and protocol (the seeds of ``ecgnas baseline
 NAME --preset quick``). Factor 1 is the baseline as ``ecgnas baseline``
 trains it. The mean and standard deviation over seeds of the DS2 F1 go to the
-``input-pool-NAME`` sections of ``reports/benchmarks.md``. It tells how much of a
-searched model's lead comes from the coarser input alone.
+``input-pool-NAME`` sections of ``reports/benchmarks.md``. The table measures how
+much of a searched model's lead comes from the coarser input alone.
 
 Usage:
     python -m benchmarks.input_pool [--models acharya2017,kachuee2018] [--factors 1,2,3,6]
