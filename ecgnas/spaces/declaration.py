@@ -27,7 +27,8 @@ A declaration file has these top-level keys (``cell`` and ``name`` required)::
       input_pool: [1, 3, 6]           # or fixed as macro.input_pool (1 when left out)
 
 ``input_pool`` averages blocks of that many samples before the stem, so a
-value of 3 gives the cells a 120 Hz view of a 360 Hz beat.
+value of 3 gives the cells a 120 Hz view of a 360 Hz beat. Each value must
+divide ``input.samples``.
 
 Every problem raises :class:`~ecgnas.exceptions.ConfigError` naming the file,
 the key and the allowed values.
@@ -138,7 +139,8 @@ class MacroDeclaration:
         stem_width: Fixed stem width, or ``None`` when a global choice sets it.
         cells_per_stack: Fixed cells per stack, or ``None`` when a global choice sets it.
         input_pool: Fixed factor by which an average pool shortens the beat window before
-            the stem (1 keeps every sample), or ``None`` when a global choice sets it.
+            the stem (1, the default, keeps every sample), or ``None`` when a global
+            choice sets it.
     """
 
     stem_kernel_size: int
@@ -427,14 +429,20 @@ def _parse_input(section: _Section) -> InputDeclaration:
 def _check_input_pool(
     macro: MacroDeclaration, choices: tuple[GlobalChoice, ...], model_input: InputDeclaration, source: str
 ) -> None:
-    """Check that every input pool leaves at least one sample of the beat window."""
-    pools = [macro.input_pool] if macro.input_pool is not None else []
-    pools += [value for choice in choices if choice.name == "input_pool" for value in choice.values]
-    too_large = [pool for pool in pools if pool > model_input.samples]
-    if too_large:
+    """Check that every input pool divides the beat window, so no sample at its end is dropped."""
+    if macro.input_pool is not None:
+        key, pools = "macro.input_pool", [macro.input_pool]
+    else:
+        key = "global_choices.input_pool"
+        pools = [value for choice in choices if choice.name == "input_pool" for value in choice.values]
+    samples = model_input.samples
+    uneven = [pool for pool in pools if samples % pool != 0]
+    if uneven:
+        divisors = [n for n in range(1, min(samples, 12) + 1) if samples % n == 0]
         raise ConfigError(
-            f"{source}: input_pool values {too_large} exceed the {model_input.samples} samples of "
-            "the beat window; use at most input.samples"
+            f"{source}: key '{key}' has {uneven}, which do not divide the {samples} samples of "
+            f"input.samples, so the pool would drop the last samples of every beat; use divisors "
+            f"of {samples} such as {divisors} (1 keeps every sample)"
         )
 
 

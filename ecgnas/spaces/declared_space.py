@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ecgnas.exceptions import ConfigError
-from ecgnas.spaces.architecture import Architecture
+from ecgnas.spaces.architecture import Architecture, InvalidArchitectureError
 from ecgnas.spaces.cell_space import CellSpace
-from ecgnas.spaces.declaration import InputDeclaration, MacroDeclaration, SpaceDeclaration
+from ecgnas.spaces.declaration import (
+    OPTIONAL_MACRO_CHOICES,
+    InputDeclaration,
+    MacroDeclaration,
+    SpaceDeclaration,
+)
 
 
 class DeclaredSpace(CellSpace):
@@ -29,6 +34,27 @@ class DeclaredSpace(CellSpace):
             declaration.global_choices,
         )
         self.declaration = declaration
+
+    def validate(self, arch: Architecture) -> None:
+        """Raise :class:`InvalidArchitectureError` unless ``arch`` belongs to this space.
+
+        An architecture string written before the space offered ``input_pool`` lacks
+        that choice; the error then gives the value that reproduces its network.
+        """
+        declared = {choice.name for choice in self.global_choices}
+        missing = {
+            name: default
+            for name, default in OPTIONAL_MACRO_CHOICES.items()
+            if name in declared and name not in arch.choices
+        }
+        if missing:
+            added = ",".join(f'"{name}":{default}' for name, default in missing.items())
+            raise InvalidArchitectureError(
+                f"global choices {sorted(missing)} are missing; space {self.name!r} requires "
+                f"{sorted(declared)}. An architecture string written before the space offered "
+                f"them meant {added}: add that to its JSON choices"
+            )
+        super().validate(arch)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the whole declaration, operation parameters and macro included."""

@@ -262,7 +262,11 @@ def test_input_pool_fixed_or_chosen():
         ),
         (lambda d: d["macro"].update(input_pool=0), "key 'macro.input_pool' is 0; it must be at least 1"),
         (lambda d: d["global_choices"].update(input_pool=[0, 2]), "values [0] are invalid"),
-        (lambda d: d["global_choices"].update(input_pool=[1, 33]), "input_pool values [33] exceed the 32"),
+        (
+            lambda d: d["global_choices"].update(input_pool=[1, 5, 64]),
+            "key 'global_choices.input_pool' has [5, 64], which do not divide the 32 samples",
+        ),
+        (lambda d: d["macro"].update(input_pool=3), "key 'macro.input_pool' has [3]"),
     ],
 )
 def test_bad_input_pool_rejected(change, message):
