@@ -232,7 +232,7 @@ def test_fixed_macro_values_accepted():
     assert (declaration.macro.stem_width, declaration.macro.cells_per_stack) == (4, 1)
 
 
-def test_input_pool_defaults_to_one_and_stays_out_of_the_dict():
+def test_input_pool_default_left_out_of_dict():
     declaration = parse_declaration(valid_document())
 
     assert declaration.macro.input_pool == 1

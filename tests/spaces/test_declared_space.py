@@ -45,7 +45,7 @@ def test_input_pool_from_choice():
     assert space.input_pool(arch) == 3
 
 
-def test_architecture_without_input_pool_gets_the_fix():
+def test_missing_input_pool_names_fix():
     space = load_space("ecg1d")
     older = Architecture.from_string('input,conv_k3,output;0-1,1-2;{"cells_per_stack":1,"stem_width":8}')
 

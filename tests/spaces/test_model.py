@@ -157,7 +157,7 @@ def test_global_choices_change_model(ecg1d, random_cells):
     assert small < deep
 
 
-def test_input_pool_shortens_the_window_and_keeps_the_weights(ecg1d, random_cells):
+def test_input_pool_keeps_weights_cuts_macs(ecg1d, random_cells):
     arch = next(cell for cell in random_cells if any(op.startswith("conv") for op in cell.operations))
     full = build_model(arch, ecg1d).eval()
     pooled = build_model(arch.with_choices(input_pool=6), ecg1d).eval()
