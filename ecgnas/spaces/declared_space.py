@@ -38,8 +38,8 @@ class DeclaredSpace(CellSpace):
     def validate(self, arch: Architecture) -> None:
         """Raise :class:`InvalidArchitectureError` unless ``arch`` belongs to this space.
 
-        An architecture string written before the space offered ``input_pool`` lacks
-        that choice; the error then gives the value that reproduces its network.
+        An architecture string from a space without ``input_pool`` lacks that choice,
+        so the error then gives the value that reproduces its network.
         """
         declared = {choice.name for choice in self.global_choices}
         missing = {
@@ -51,8 +51,8 @@ class DeclaredSpace(CellSpace):
             added = ",".join(f'"{name}":{default}' for name, default in missing.items())
             raise InvalidArchitectureError(
                 f"global choices {sorted(missing)} are missing; space {self.name!r} requires "
-                f"{sorted(declared)}. An architecture string written before the space offered "
-                f"them meant {added}: add that to its JSON choices"
+                f"{sorted(declared)}. An architecture string from a space without them, such as "
+                f"ecg1d, meant {added}: add that to its JSON choices"
             )
         super().validate(arch)
 

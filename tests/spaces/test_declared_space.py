@@ -14,6 +14,12 @@ class TestEcg1dContract(SearchSpaceContract):
         return load_space("ecg1d")
 
 
+class TestEcg1dPooledContract(SearchSpaceContract):
+    @pytest.fixture
+    def space(self):
+        return load_space("ecg1d-pooled")
+
+
 class TestNasbench101Contract(SearchSpaceContract):
     @pytest.fixture
     def space(self):
@@ -38,7 +44,7 @@ def test_macro_missing_raises():
 
 
 def test_input_pool_from_choice():
-    space = load_space("ecg1d")
+    space = load_space("ecg1d-pooled")
     arch = Architecture(
         [[0, 1], [0, 0]], ["input", "output"], {"stem_width": 8, "cells_per_stack": 1, "input_pool": 3}
     )
@@ -46,7 +52,7 @@ def test_input_pool_from_choice():
 
 
 def test_missing_input_pool_names_fix():
-    space = load_space("ecg1d")
+    space = load_space("ecg1d-pooled")
     older = Architecture.from_string('input,conv_k3,output;0-1,1-2;{"cells_per_stack":1,"stem_width":8}')
 
     with pytest.raises(InvalidArchitectureError) as raised:

@@ -61,7 +61,7 @@ def test_long_path_hashed_into_overflow():
     chain = Architecture(
         np.eye(7, k=1, dtype=int),
         ["input", *["conv_k3"] * 5, "output"],
-        {"stem_width": 8, "cells_per_stack": 1, "input_pool": 1},
+        {"stem_width": 8, "cells_per_stack": 1},
     )
     path_part = path_encoding(chain, space)[:4096]
     assert np.flatnonzero(path_part).tolist()[0] >= 1464

@@ -15,7 +15,7 @@ from ecgnas.spaces.declaration import parse_declaration
 from ecgnas.spaces.declared_space import DeclaredSpace
 from ecgnas.spaces.model import Projection, build_model
 
-SMALLEST = {"stem_width": 8, "cells_per_stack": 1, "input_pool": 1}
+SMALLEST = {"stem_width": 8, "cells_per_stack": 1}
 
 
 def hand_space(downsample: str = "max_pool") -> DeclaredSpace:
@@ -68,6 +68,11 @@ def one_thread():
 @pytest.fixture(scope="module")
 def ecg1d():
     return load_space("ecg1d")
+
+
+@pytest.fixture(scope="module")
+def ecg1d_pooled():
+    return load_space("ecg1d-pooled")
 
 
 @pytest.fixture(scope="module")
@@ -142,14 +147,13 @@ def test_random_cells_script(ecg1d, random_cells):
 
 def test_whole_models_script(ecg1d, random_cells):
     waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 9)
-    for arch, pool in zip(random_cells[:5], [1, 2, 3, 6, 1], strict=True):
-        model = build_model(arch.with_choices(cells_per_stack=2, input_pool=pool), ecg1d).eval()
+    for arch in random_cells[:5]:
+        model = build_model(arch.with_choices(cells_per_stack=2), ecg1d).eval()
         assert torch.allclose(script(model)(waveform, rr), model(waveform, rr), atol=1e-5), arch
 
 
 def test_global_choices_change_model(ecg1d, random_cells):
-    # A cell that joins input to output directly has no weights to repeat.
-    arch = next(cell for cell in random_cells if any(op.startswith("conv") for op in cell.operations))
+    arch = random_cells[0]
     small = count_parameters(build_model(arch, ecg1d))
     wide = count_parameters(build_model(arch.with_choices(stem_width=32), ecg1d))
     deep = count_parameters(build_model(arch.with_choices(cells_per_stack=3), ecg1d))
@@ -157,18 +161,26 @@ def test_global_choices_change_model(ecg1d, random_cells):
     assert small < deep
 
 
-def test_input_pool_keeps_weights_cuts_macs(ecg1d, random_cells):
+def test_input_pool_keeps_weights_cuts_macs(ecg1d, ecg1d_pooled, random_cells):
     arch = next(cell for cell in random_cells if any(op.startswith("conv") for op in cell.operations))
     full = build_model(arch, ecg1d).eval()
-    pooled = build_model(arch.with_choices(input_pool=6), ecg1d).eval()
+    pooled = build_model(arch.with_choices(input_pool=6), ecg1d_pooled).eval()
 
-    assert isinstance(pooled.stem[0], nn.AvgPool1d) and pooled.stem[0].kernel_size == (6,)
+    assert isinstance(pooled.stem[0], nn.AvgPool1d)
+    assert pooled.stem[0].kernel_size == (6,)
     assert not isinstance(full.stem[0], nn.AvgPool1d)
     assert count_parameters(pooled) == count_parameters(full)
     # Every convolution runs on a sixth of the samples; the head's MACs do not shrink.
     assert count_macs(pooled, 252, 9) < count_macs(full, 252, 9) / 4
     waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 9)
     assert pooled(waveform, rr).shape == (3, 5)
+
+
+@pytest.mark.parametrize("pool", [2, 3, 6])
+def test_pooled_model_scripts(ecg1d_pooled, random_cells, pool):
+    waveform, rr = torch.randn(2, 1, 252), torch.randn(2, 9)
+    model = build_model(random_cells[0].with_choices(input_pool=pool), ecg1d_pooled).eval()
+    assert torch.allclose(script(model)(waveform, rr), model(waveform, rr), atol=1e-5)
 
 
 def test_head_dropout_and_hidden_used(ecg1d, random_cells):
@@ -217,10 +229,13 @@ def test_real_beats_forward_backward(ecg1d, real_beats):
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
 
 
-@pytest.mark.parametrize("pool", [1, 6])
-def test_onnx_export_matches(ecg1d, random_cells, tmp_path, pool):
+@pytest.mark.parametrize("pool", [None, 6])
+def test_onnx_export_matches(ecg1d, ecg1d_pooled, random_cells, tmp_path, pool):
     onnxruntime = pytest.importorskip("onnxruntime")
-    model = build_model(random_cells[1].with_choices(input_pool=pool), ecg1d).eval()
+    if pool is None:
+        model = build_model(random_cells[1], ecg1d).eval()
+    else:
+        model = build_model(random_cells[1].with_choices(input_pool=pool), ecg1d_pooled).eval()
     waveform, rr = torch.randn(3, 1, 252), torch.randn(3, 9)
     path = tmp_path / "model.onnx"
     with warnings.catch_warnings():
