@@ -82,7 +82,8 @@ def main() -> None:
             f"Machine: {describe_machine()}.",
             "",
             f"The network sees its {ds1.window}-sample beat window averaged over blocks of `factor` "
-            f"samples; factor 1 is the published network. Training: the quick preset's final "
+            "samples; factor 1 is the network without a pool, as `ecgnas baseline` trains it. "
+            "Training: the quick preset's final "
             f"training ({config.final_training.epochs} epochs, {config.final_epochs} protocol), seeds 0 "
             f"to {args.seeds - 1}. DS2 F1 in percent, mean ± standard deviation over seeds; macro "
             "over N, S, V, F.",
