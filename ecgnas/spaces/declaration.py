@@ -263,7 +263,6 @@ def parse_declaration(data: object, source: str = "<dict>") -> SpaceDeclaration:
         raise ConfigError(f"{source}: key 'macro' needs an 'input' section to build models")
     if macro is not None:
         _check_input_pool(macro, global_choices, parsed_input, source)
-    if macro is not None:
         unbuildable = [op.name for op in operations if not OPERATION_TYPES[op.type].buildable]
         if unbuildable:
             raise ConfigError(
