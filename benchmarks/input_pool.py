@@ -1,7 +1,7 @@
-"""How the resolution of the beat window changes the hand-designed networks on DS2.
+"""Effect of the beat window's resolution on the hand-designed networks, tested on DS2.
 
 Each baseline is trained behind an average pool of the beat window, by the
-factors that ``searchspaces/ecg1d.yaml`` offers as ``input_pool``, under the
+factors that ``searchspaces/ecg1d-pooled.yaml`` offers as ``input_pool``, under the
 quick preset's final training and protocol (the seeds of ``ecgnas baseline
 NAME --preset quick``). Factor 1 is the baseline as ``ecgnas baseline``
 trains it. The mean and standard deviation over seeds of the DS2 F1 go to the
