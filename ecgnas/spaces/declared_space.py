@@ -90,15 +90,16 @@ class DeclaredSpace(CellSpace):
 
     def stem_width(self, arch: Architecture) -> int:
         """Return the stem width of ``arch``: its global choice or the fixed macro value."""
-        fixed = self.macro.stem_width
-        return int(fixed if fixed is not None else arch.choices["stem_width"])
+        return self._macro_value(arch, "stem_width")
 
     def cells_per_stack(self, arch: Architecture) -> int:
         """Return the cells per stack of ``arch``: its global choice or the fixed macro value."""
-        fixed = self.macro.cells_per_stack
-        return int(fixed if fixed is not None else arch.choices["cells_per_stack"])
+        return self._macro_value(arch, "cells_per_stack")
 
     def input_pool(self, arch: Architecture) -> int:
         """Return the input pooling factor of ``arch``: its global choice or the fixed macro value."""
-        fixed = self.macro.input_pool
-        return int(fixed if fixed is not None else arch.choices["input_pool"])
+        return self._macro_value(arch, "input_pool")
+
+    def _macro_value(self, arch: Architecture, name: str) -> int:
+        fixed = getattr(self.macro, name)
+        return int(fixed if fixed is not None else arch.choices[name])
