@@ -40,7 +40,7 @@ class InputPooled(nn.Module):
 
 
 def build(name: str, factor: int, window: int, n_rr: int) -> nn.Module:
-    """Build baseline ``name`` for a window pooled by ``factor``; factor 1 adds no layer."""
+    """Build baseline ``name`` for a window pooled by ``factor``. Factor 1 adds no layer."""
     from ecgnas.baselines import build_baseline
 
     if factor == 1:
@@ -95,7 +95,7 @@ def main() -> None:
             try:
                 build(name, factor, ds1.window, n_rr)
             except ConfigError as error:
-                # Kachuee's network pools five times, so a short window leaves it nothing.
+                # Kachuee's network pools five times, so it cannot be built for a short window.
                 lines.append(f"| {factor} | {ds1.fs / factor:g} | not built: {error} | | | |")
                 print(name, lines[-1], flush=True)
                 continue
