@@ -97,6 +97,30 @@ def check_at_least_one(option: str, value: int | None, unit: str) -> None:
         raise ConfigError(f"{option} is {value}; use 1 or more {unit}")
 
 
+COUNT_SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000}
+"""Multipliers of the suffixes that :func:`parse_count` accepts, case-insensitive."""
+
+
+def parse_count(option: str, text: str) -> int:
+    """Read a positive count such as ``57349``, ``60k`` or ``1.5M``.
+
+    Raises:
+        ConfigError: ``text`` is not a positive whole number with an optional k or M suffix.
+    """
+    stripped = text.strip().replace("_", "").replace(",", "")
+    suffix = stripped[-1:].lower() if stripped[-1:].isalpha() else ""
+    try:
+        value = float(stripped[: len(stripped) - len(suffix)]) * COUNT_SUFFIXES[suffix]
+    except (KeyError, ValueError):
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        raise ConfigError(
+            f"{option} {text!r} is not a positive whole number; use digits with an optional k "
+            "(thousand) or M (million) suffix, such as 60000, 60k or 1.5M"
+        )
+    return int(value)
+
+
 def command_line() -> str | None:
     """Return the ``ecgnas`` command line of this process, for reports, or None when not run as ``ecgnas``."""
     return "ecgnas " + shlex.join(sys.argv[1:]) if sys.argv and "ecgnas" in sys.argv[0] else None

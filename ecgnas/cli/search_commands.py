@@ -16,6 +16,7 @@ from ecgnas.cli.options import (
     check_at_least_one,
     command_line,
     final_training_fields,
+    parse_count,
 )
 from ecgnas.data.folds import is_fold_count
 from ecgnas.data.splits import split_records
@@ -49,6 +50,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or 7.7d (core time on a CPU, GPU time on a GPU)",
     )
     parser.add_argument("--max-evals", type=int, help="stop after this many candidates")
+    parser.add_argument(
+        "--max-params",
+        metavar="N",
+        help="train only candidates with at most N parameters, such as 57349, 60k or 1.5M "
+        "(default: no limit)",
+    )
+    parser.add_argument(
+        "--max-macs",
+        metavar="N",
+        help="train only candidates with at most N multiply-accumulates per beat, such as 5M "
+        "(default: no limit)",
+    )
     parser.add_argument(
         "--top-k", type=int, help="architectures retrained after the search, best search score first"
     )
@@ -105,6 +118,10 @@ def configure(args: argparse.Namespace):
         changes["budget_seconds"] = parse_duration(args.budget)
     if args.max_evals is not None:
         changes["max_evaluations"] = args.max_evals
+    if args.max_params is not None:
+        changes["max_parameters"] = parse_count("--max-params", args.max_params)
+    if args.max_macs is not None:
+        changes["max_macs"] = parse_count("--max-macs", args.max_macs)
     if args.top_k is not None:
         changes["final_top_k"] = args.top_k
     if args.final_epochs:

@@ -93,6 +93,8 @@ class EcgSearchConfig:
         method: One of :data:`METHODS`.
         budget_seconds: Device seconds for candidate training and predictor fitting.
         max_evaluations: Optional cap on the number of candidates.
+        max_parameters: Most trainable parameters of a candidate, or ``None`` for no limit.
+        max_macs: Most multiply-accumulates per beat of a candidate, or ``None`` for no limit.
         search_training: Training of each candidate (the search fidelity).
         search_folds: ``None`` to train candidates on the search-train records and score
             them on the search-validation records; an integer ``k >= 2`` to train each
@@ -120,6 +122,8 @@ class EcgSearchConfig:
     method: str = "dcl"
     budget_seconds: float = 1800.0
     max_evaluations: int | None = None
+    max_parameters: int | None = None
+    max_macs: int | None = None
     search_training: TrainConfig = field(default_factory=TrainConfig)
     search_folds: int | None = None
     final_training: TrainConfig = field(default_factory=TrainConfig)
@@ -147,6 +151,11 @@ class EcgSearchConfig:
             )
         if self.max_evaluations is not None and self.max_evaluations < 1:
             raise ConfigError(f"max_evaluations must be at least 1, got {self.max_evaluations!r}")
+        for name, limit in (("max_parameters", self.max_parameters), ("max_macs", self.max_macs)):
+            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+                raise ConfigError(
+                    f"{name} must be a positive integer or None (no limit), got {limit!r}; for example 60000"
+                )
         n_records = len(split_records("DS1"))
         if self.search_folds is not None and not is_fold_count(self.search_folds, n_records):
             raise ConfigError(
@@ -185,6 +194,10 @@ class EcgSearchConfig:
         # Searches from before record folds existed resume with their own fingerprint.
         if data["search_folds"] is None:
             data.pop("search_folds")
+        # And searches from before size limits.
+        for key in ("max_parameters", "max_macs"):
+            if data[key] is None:
+                data.pop(key)
         # So do searches from before the choice of RR features (which used all of them),
         # the learning-rate schedule and the augmentation.
         if tuple(data["rr_features"]) == RR_FEATURES:

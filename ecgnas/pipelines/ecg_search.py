@@ -33,6 +33,7 @@ from ecgnas.pipelines.ecg_evaluator import EcgEvaluator
 from ecgnas.pipelines.final_training import retrain_top_architectures
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.search_report import write_search_report
+from ecgnas.pipelines.size_limit import SizeLimit
 from ecgnas.search.budget import Budget
 from ecgnas.search.checkpoint import Checkpoint
 from ecgnas.search.executor import Executor, LocalExecutor
@@ -93,6 +94,20 @@ def build_strategy(
     scale = 1.0 if resolve_device(predictor_config.device).type == "cuda" else float(torch.get_num_threads())
     strategy = PredictorEvolution(space, predictor, config.evolution, config.seed, config.method, scale)
     return strategy, figures
+
+
+def build_size_limit(config: EcgSearchConfig, space: DeclaredSpace) -> SizeLimit | None:
+    """Return the size limit of ``config`` on ``space``, or ``None`` without one.
+
+    Raises:
+        ConfigError: No architecture of the space is within the limit.
+    """
+    if config.max_parameters is None and config.max_macs is None:
+        return None
+    limit = SizeLimit(space, len(config.rr_features), config.max_parameters, config.max_macs)
+    limit.check_feasible(config.seed)
+    logger.info("Candidates are limited to %s", limit.describe())
+    return limit
 
 
 def build_executor(config: EcgSearchConfig) -> Executor:
@@ -184,6 +199,7 @@ def run_ecg_search(
     # a malformed space or missing records leave no half-made run behind.
     space_file = find_space_file(config.space)
     space = load_space(space_file)
+    size_limit = build_size_limit(config, space)
     preprocess = config.preprocess
     beats, folder = load_search_beats(data_dir, cache_dir, download, preprocess)
     if not resume:
@@ -236,6 +252,7 @@ def run_ecg_search(
         # With two threads on a busy 2-core machine a fit took 80-150 s instead of about 0.5 s.
         torch.set_num_threads(threads)
     strategy, figures = build_strategy(config, space, cache_dir)
+    strategy.accept = size_limit
     if figures:
         tracker.log_metrics(figures)
     evaluator = EcgEvaluator(space, splits, config.search_training)

@@ -11,6 +11,7 @@ from ecgnas.data.aami import AAMI_CLASSES
 from ecgnas.pipelines.ecg_config import FINAL_EPOCHS_TEXT, EcgSearchConfig, scoring_text
 from ecgnas.pipelines.final_training import FinalResult
 from ecgnas.pipelines.run_dir import RunDirectory
+from ecgnas.pipelines.size_limit import describe_limit
 from ecgnas.search.history import History
 
 
@@ -39,6 +40,11 @@ def per_class_table(metrics: dict[str, float]) -> list[str]:
 
 def _power_text(power: float) -> str:
     return "" if power == 1 else f" with class-weight power {power:g}"
+
+
+def _size_limit_lines(config: EcgSearchConfig) -> list[str]:
+    limit = describe_limit(config.max_parameters, config.max_macs)
+    return [f"- Candidates limited to {limit}"] if limit else []
 
 
 def _retrained_lines(state: dict) -> list[str]:
@@ -80,6 +86,7 @@ def write_search_report(
         f"(data checksum {data_checksum})",
         f"- Budget: {config.budget_seconds / 3600:.3f} {unit}"
         + (f", at most {config.max_evaluations} candidates" if config.max_evaluations else ""),
+        *_size_limit_lines(config),
         f"- Candidate training: {_count(config.search_training.epochs, 'epoch')}, N beats kept "
         f"{config.search_training.normal_fraction:g}, class balance "
         f"`{config.search_training.class_balance}`; {scoring_text(config.search_folds)}",

@@ -29,6 +29,11 @@ class Strategy(abc.ABC):
     Args:
         space: The search space.
         seed: Seed or generator of every random choice the strategy makes.
+
+    Attributes:
+        accept: ``None`` to propose any architecture of the space, or a test that
+            every proposal must pass, such as a limit on model size (see
+            :class:`ecgnas.pipelines.size_limit.SizeLimit`).
     """
 
     name: str = "strategy"
@@ -36,6 +41,7 @@ class Strategy(abc.ABC):
     def __init__(self, space: SearchSpace, seed: SeedLike = 0) -> None:
         self.space = space
         self.rng = as_generator(seed)
+        self.accept: Callable[[Architecture], bool] | None = None
 
     @abc.abstractmethod
     def ask(self, history: History, max_proposals: int | None) -> list[Architecture]:
@@ -71,10 +77,13 @@ class Strategy(abc.ABC):
     ) -> Architecture | None:
         """Call ``propose`` until it returns an architecture neither evaluated nor ``taken``.
 
-        Returns ``None`` after ``max_draws`` calls without one.
+        The architecture must also pass :attr:`accept` when it is set. Returns
+        ``None`` after ``max_draws`` calls without one.
         """
         for _ in range(max_draws):
             arch = propose()
-            if arch not in history and arch not in taken:
+            if arch in history or arch in taken:
+                continue
+            if self.accept is None or self.accept(arch):
                 return arch
         return None
