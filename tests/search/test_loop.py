@@ -45,6 +45,20 @@ def test_never_evaluates_twice(method, space, evaluator):
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_only_accepted_architectures_evaluated(method, space, evaluator):
+    def without_pooling(arch):
+        return "pool" not in arch.operations
+
+    unlimited = run_search(make_strategy(method, space, 2), StructureEvaluator(), Budget(max_evaluations=30))
+    assert any(not without_pooling(result.arch) for result in unlimited)
+    strategy = make_strategy(method, space, 2)
+    strategy.accept = without_pooling
+    history = run_search(strategy, evaluator, Budget(max_evaluations=30))
+    assert len(history) == 30
+    assert all(without_pooling(result.arch) for result in history)
+
+
+@pytest.mark.parametrize("method", METHODS)
 def test_same_seed_same_run(method, space):
     first = run_search(make_strategy(method, space, 5), StructureEvaluator(), Budget(max_evaluations=20))
     second = run_search(make_strategy(method, space, 5), StructureEvaluator(), Budget(max_evaluations=20))
