@@ -51,7 +51,7 @@ def test_limit_splits_the_space(tiny):
     limit.check_feasible(0)
 
 
-def test_infeasible_limit_names_the_smallest_network(tiny):
+def test_infeasible_limit_names_smallest(tiny):
     with pytest.raises(ConfigError) as error:
         SizeLimit(tiny, 9, 50, 1000).check_feasible(0)
     message = str(error.value)
@@ -61,7 +61,7 @@ def test_infeasible_limit_names_the_smallest_network(tiny):
 
 
 def test_limit_needs_a_bound(tiny):
-    with pytest.raises(ConfigError, match="needs max_parameters, max_macs or both"):
+    with pytest.raises(ConfigError, match="invalid size limit: give max_parameters, max_macs or both"):
         SizeLimit(tiny, 9, None, None)
 
 
@@ -79,7 +79,7 @@ def test_config_rejects_bad_limit(field, value):
         EcgSearchConfig(**{field: value})
 
 
-def test_fingerprint_without_limit_unchanged_by_the_fields():
+def test_fingerprint_unchanged_without_limit():
     # Checkpoints written before size limits existed must still resume, and a limit
     # changes which candidates a search trains, so it must change the fingerprint.
     plain = EcgSearchConfig()
