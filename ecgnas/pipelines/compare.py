@@ -33,6 +33,7 @@ from ecgnas.pipelines.repeated_runs import (
 from ecgnas.pipelines.report_numbers import finite_mean, mean_sd_cell, sample_sd
 from ecgnas.pipelines.run_dir import RunDirectory
 from ecgnas.pipelines.saved_model import load_model
+from ecgnas.pipelines.size_limit import describe_limit
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ def summarise_run(path: Path) -> dict[str, Any]:
         name += ", augmented"
     if final_training is not None and final_training.class_weight_power != 1:
         name += f", class-weight power {final_training.class_weight_power:g}"
+    limit = describe_limit(config.get("max_parameters"), config.get("max_macs"))
+    if limit:
+        name += f", {limit}"
     rr_features = tuple(description["rr_features"])
     name += rr_suffix(rr_features)
     cost = state.get("search_cost_seconds", 0.0) + sum(run["cost_seconds"] for run in runs)

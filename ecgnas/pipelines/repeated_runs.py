@@ -44,11 +44,17 @@ def settings_key(config: dict[str, Any]) -> str:
 
     Runs of one model pool only when their keys match, so that a search with another
     budget or final-training protocol is not averaged in as if only its seed differed.
+    Keys set to ``None`` are left out too: a setting added in a later version, such as
+    a size limit, is ``None`` when off, so a run without it matches an older run.
     """
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {key: strip(item) for key, item in value.items() if key not in RUN_ONLY_SETTINGS}
+            return {
+                key: strip(item)
+                for key, item in value.items()
+                if key not in RUN_ONLY_SETTINGS and item is not None
+            }
         return value
 
     text = json.dumps(strip(config), sort_keys=True, default=str)

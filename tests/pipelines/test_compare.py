@@ -257,6 +257,13 @@ def test_settings_key_ignores_seed_and_threads():
     assert settings_key(config) != settings_key(longer)
 
 
+def test_settings_key_ignores_unset_later_fields():
+    # A run from before size limits has no max_parameters key; a newer run without a limit has None.
+    older = {"seed": 0, "budget_seconds": 1800}
+    assert settings_key({**older, "max_parameters": None}) == settings_key(older)
+    assert settings_key({**older, "max_parameters": 57349}) != settings_key(older)
+
+
 def test_targets_pool_repeated_runs():
     models = [
         _search("dcl", 0, 0.60),

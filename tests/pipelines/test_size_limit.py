@@ -132,3 +132,8 @@ def test_limited_search_on_real_records(tmp_path, mitdb_dir, session_cache_dir):
     assert "- Candidates limited to at most 2,500 parameters" in (run_dir / "report.md").read_text()
     state = json.loads((run_dir / "run.json").read_text())
     assert state["config"]["max_parameters"] == 2500
+
+    # A comparison names the limit, so that a limited search is not read as an unlimited one.
+    report = tmp_path / "comparison.md"
+    assert main(["compare", str(run_dir), "--out", str(report)]) == 0
+    assert "| searched (dcl), at most 2,500 parameters |" in report.read_text()
