@@ -1,5 +1,7 @@
 """Tests of the ``ecgnas space`` commands."""
 
+from pathlib import Path
+
 import pytest
 
 from ecgnas.cli.main import main
@@ -16,6 +18,17 @@ def test_space_show_ecg1d(capsys):
     assert "Possible paths: 177,156" in output
     assert "Distinct cells: about" in output
     assert "dilconv_k5_d2  conv (dilation=2, kernel_size=5)" in output
+
+
+def test_space_show_fixed_macro_values(capsys, tmp_path):
+    tiny = (Path(__file__).parents[1] / "searchspaces" / "ecg1d-tiny.yaml").read_text(encoding="utf-8")
+    fixed = tiny.replace("stem: {kernel_size: 7}", "stem: {kernel_size: 7, width: 8}\n  input_pool: 6")
+    fixed = fixed.replace("stem_width: [4, 8]", "")
+    path = tmp_path / "fixed.yaml"
+    path.write_text(fixed, encoding="utf-8")
+    assert main(["space", "show", str(path), "--estimate-samples", "10"]) == 0
+    output = capsys.readouterr().out
+    assert "Macro: stem width 8, cells per stack 1, input average pool 6, stem kernel 7, 3 stacks" in output
 
 
 def test_space_show_file(capsys, tmp_path):

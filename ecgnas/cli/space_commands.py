@@ -83,12 +83,20 @@ def describe(space: DeclaredSpace, estimate_samples: int, seed: int) -> str:
 
     if declaration.input is not None and declaration.macro is not None:
         signal, macro = declaration.input, declaration.macro
+        # Values fixed in the macro section instead of chosen per architecture.
+        fixed = []
+        if macro.stem_width is not None:
+            fixed.append(f"stem width {macro.stem_width}, ")
+        if macro.cells_per_stack is not None:
+            fixed.append(f"cells per stack {macro.cells_per_stack}, ")
+        if macro.input_pool not in (None, 1):
+            fixed.append(f"input average pool {macro.input_pool}, ")
         lines += [
             "",
             f"Input: {signal.samples} samples at {signal.sampling_rate_hz:g} Hz "
             f"({signal.samples / signal.sampling_rate_hz:.3g} s), {signal.rr_features} RR "
             f"features, {signal.classes} classes",
-            f"Macro: stem kernel {macro.stem_kernel_size}, {macro.stacks} stacks, "
+            f"Macro: {''.join(fixed)}stem kernel {macro.stem_kernel_size}, {macro.stacks} stacks, "
             f"{macro.downsample.type} downsampling (kernel {macro.downsample.kernel_size}, "
             f"stride {macro.downsample.stride}) with width x{macro.width_multiplier}, head "
             f"hidden units {macro.head.hidden_units}, dropout {macro.head.dropout:g}",

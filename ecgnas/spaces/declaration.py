@@ -60,6 +60,9 @@ OPTIONAL_MACRO_CHOICES = {"input_pool": 1}
 Spaces declared before ``input_pool`` existed keep their models and their hash.
 """
 
+MACRO_CHOICE_HINTS = {"input_pool": "1 keeps every sample: no pooling"}
+"""What the smallest value of a macro choice means, where an error should say it."""
+
 
 @dataclass(frozen=True)
 class OperationDeclaration:
@@ -398,15 +401,22 @@ def _parse_choices(section: _Section) -> tuple[GlobalChoice, ...]:
             raise ConfigError(f"{where} lists a value twice in {values}; list each value once")
         typed_values: tuple[GlobalValue, ...] = tuple(values)
         if str(name) in MACRO_CHOICES:
-            _check_positive_ints(typed_values, where)
+            _check_positive_ints(typed_values, where, str(name))
         choices.append(GlobalChoice(str(name), typed_values))
     return tuple(choices)
 
 
-def _check_positive_ints(values: tuple[GlobalValue, ...], where: str) -> None:
+def _check_positive_ints(values: tuple[GlobalValue, ...], where: str, name: str) -> None:
     bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int) or v < 1]
     if bad:
-        raise ConfigError(f"{where}: values {bad} are invalid; the macro needs positive integers")
+        raise ConfigError(
+            f"{where}: values {bad} are invalid; the macro needs positive integers{_hint(name)}"
+        )
+
+
+def _hint(name: str) -> str:
+    """Return the meaning of the smallest value of macro choice ``name`` in brackets, if it has one."""
+    return f" ({MACRO_CHOICE_HINTS[name]})" if name in MACRO_CHOICE_HINTS else ""
 
 
 def _parse_input(section: _Section) -> InputDeclaration:
@@ -515,7 +525,7 @@ def _parse_macro(section: _Section, choices: tuple[GlobalChoice, ...]) -> MacroD
                 "as this fixed value"
             )
         if fixed[name] is not None and fixed[name] < 1:
-            raise ConfigError(f"{keys[name]} is {fixed[name]}; it must be at least 1")
+            raise ConfigError(f"{keys[name]} is {fixed[name]}; it must be at least 1{_hint(name)}")
 
     return MacroDeclaration(
         stem_kernel_size=stem_kernel,

@@ -260,8 +260,14 @@ def test_input_pool_fixed_or_chosen():
             lambda d: (d["macro"].update(input_pool=2), d["global_choices"].update(input_pool=[1, 2])),
             "fixes input_pool, which global_choices also declares",
         ),
-        (lambda d: d["macro"].update(input_pool=0), "key 'macro.input_pool' is 0; it must be at least 1"),
-        (lambda d: d["global_choices"].update(input_pool=[0, 2]), "values [0] are invalid"),
+        (
+            lambda d: d["macro"].update(input_pool=0),
+            "key 'macro.input_pool' is 0; it must be at least 1 (1 keeps every sample: no pooling)",
+        ),
+        (
+            lambda d: d["global_choices"].update(input_pool=[0, 2]),
+            "values [0] are invalid; the macro needs positive integers (1 keeps every sample: no pooling)",
+        ),
         (
             lambda d: d["global_choices"].update(input_pool=[1, 5, 64]),
             "key 'global_choices.input_pool' has [5, 64], which do not divide the 32 samples",
