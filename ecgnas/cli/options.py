@@ -6,6 +6,7 @@ import argparse
 import math
 import shlex
 import sys
+from decimal import Decimal, InvalidOperation
 
 from ecgnas.exceptions import ConfigError
 from ecgnas.pipelines.ecg_config import FINAL_AUGMENTATION
@@ -109,11 +110,12 @@ def parse_count(option: str, text: str) -> int:
     """
     stripped = text.strip().replace("_", "").replace(",", "")
     suffix = stripped[-1:].lower() if stripped[-1:].isalpha() else ""
+    # Decimal, not float: 4.1 * 1e6 is 4099999.9999999995 in binary floating point.
     try:
-        value = float(stripped[: len(stripped) - len(suffix)]) * COUNT_SUFFIXES[suffix]
-    except (KeyError, ValueError):
-        value = float("nan")
-    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        value = Decimal(stripped[: len(stripped) - len(suffix)]) * COUNT_SUFFIXES[suffix]
+    except (KeyError, InvalidOperation):
+        value = Decimal("NaN")
+    if not (value.is_finite() and value >= 1 and value == value.to_integral_value()):
         raise ConfigError(
             f"{option} {text!r} is not a positive whole number; use digits with an optional k "
             "(thousand) or M (million) suffix, such as 60000, 60k or 1.5M"

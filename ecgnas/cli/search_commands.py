@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-params",
         metavar="N",
-        help="train only candidates with at most N parameters, such as 57349, 60k or 1.5M "
+        help="train only candidates with at most N trainable parameters, such as 60k or 1.5M "
         "(default: no limit)",
     )
     parser.add_argument(
@@ -174,10 +174,36 @@ def parse_folds(text: str) -> int | None:
     return folds
 
 
+RESUME_OPTIONS = frozenset({"command", "run", "log_level", "resume", "data_dir", "cache_dir", "no_download"})
+"""Arguments a resumed search still reads from its command line; the rest come from the run."""
+
+
+def check_resume_options(args: argparse.Namespace) -> None:
+    """Reject options that ``--resume`` would ignore, such as a new budget or size limit.
+
+    Raises:
+        ConfigError: An option other than the data and cache options was given.
+    """
+    from ecgnas.cli.main import build_parser
+
+    defaults = build_parser().parse_args(["search", "--resume", args.resume])
+    given = [
+        "--" + name.replace("_", "-")
+        for name, value in vars(args).items()
+        if name not in RESUME_OPTIONS and value != getattr(defaults, name)
+    ]
+    if given:
+        raise ConfigError(
+            f"--resume continues the search in {args.resume} with its stored configuration, so it "
+            f"takes no {', '.join(given)}; remove them, or start a new search in another --run-dir"
+        )
+
+
 def run_search_command(args: argparse.Namespace) -> int:
     from ecgnas.pipelines.ecg_search import run_ecg_search
 
     if args.resume:
+        check_resume_options(args)
         run_dir = Path(args.resume)
         config = None
     else:

@@ -278,6 +278,9 @@ def run_ecg_search(
         directory.update(status="interrupted")
         tracker.finish("KILLED")
         raise
+    if size_limit is not None:
+        # Counted in this process only: a resumed search starts the count again.
+        logger.info("The size limit turned down %d proposals", size_limit.rejected)
 
     if history.best() is None:
         directory.update(status="failed")

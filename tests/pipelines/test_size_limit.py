@@ -92,13 +92,21 @@ def test_fingerprint_unchanged_without_limit():
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("57349", 57349), ("60k", 60_000), ("1.5M", 1_500_000), ("57,349", 57349)]
+    ("text", "expected"),
+    [
+        ("57349", 57349),
+        ("60k", 60_000),
+        ("1.5M", 1_500_000),
+        ("57,349", 57349),
+        ("32.2k", 32_200),
+        ("4.1M", 4_100_000),
+    ],
 )
 def test_parse_count(text, expected):
     assert parse_count("--max-params", text) == expected
 
 
-@pytest.mark.parametrize("text", ["0", "-3", "1.5", "abc", "2x", "", "inf"])
+@pytest.mark.parametrize("text", ["0", "-3", "1.5", "abc", "2x", "", "inf", "nan", "0x10", "1.0005k"])
 def test_parse_count_rejects(text):
     with pytest.raises(ConfigError, match=f"--max-params {text!r} is not a positive whole number"):
         parse_count("--max-params", text)
@@ -119,6 +127,14 @@ def test_bad_limit_leaves_no_run_dir(arguments, message, tmp_path, capsys):
     assert message in error
     assert "Traceback" not in error
     assert not run_dir.exists()
+
+
+def test_resume_rejects_new_limit(tmp_path, capsys):
+    arguments = ["search", "--resume", str(tmp_path), "--max-params", "800", "--threads", "1"]
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert f"--resume continues the search in {tmp_path} with its stored configuration" in error
+    assert "so it takes no --max-params, --threads; remove them" in error
 
 
 def test_limited_search_on_real_records(tmp_path, mitdb_dir, session_cache_dir):
