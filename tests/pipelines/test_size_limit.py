@@ -137,7 +137,7 @@ def test_resume_rejects_new_limit(tmp_path, capsys):
     assert "so it takes no --max-params, --threads; remove them" in error
 
 
-def test_limited_search_on_real_records(tmp_path, mitdb_dir, session_cache_dir):
+def test_limited_search_on_real_records(tmp_path, mitdb_dir, session_cache_dir, capsys):
     # Five candidates: three random ones, then two from the predictor-guided evolution.
     run_dir = tmp_path / "run"
     arguments = ["search", "--preset", "smoke", "--max-evals", "5", "--max-params", "2500", "--seed", "4"]
@@ -146,6 +146,9 @@ def test_limited_search_on_real_records(tmp_path, mitdb_dir, session_cache_dir):
     assert len(results) == 5
     assert all(result["info"]["parameters"] <= 2500 for result in results)
     assert "- Candidates limited to at most 2,500 parameters" in (run_dir / "report.md").read_text()
+    log = capsys.readouterr().err
+    assert "Candidates are limited to at most 2,500 parameters" in log
+    assert "The size limit turned down" in log
     state = json.loads((run_dir / "run.json").read_text())
     assert state["config"]["max_parameters"] == 2500
 
