@@ -187,15 +187,15 @@ def check_resume_options(args: argparse.Namespace) -> None:
     from ecgnas.cli.main import build_parser
 
     defaults = build_parser().parse_args(["search", "--resume", args.resume])
-    given = [
+    ignored = [
         "--" + name.replace("_", "-")
         for name, value in vars(args).items()
         if name not in RESUME_OPTIONS and value != getattr(defaults, name)
     ]
-    if given:
+    if ignored:
         raise ConfigError(
             f"--resume continues the search in {args.resume} with its stored configuration, so it "
-            f"takes no {', '.join(given)}; remove them, or start a new search in another --run-dir"
+            f"takes no {', '.join(ignored)}; remove them, or start a new search in another --run-dir"
         )
 
 

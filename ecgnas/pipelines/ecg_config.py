@@ -194,7 +194,7 @@ class EcgSearchConfig:
         # Searches from before record folds existed resume with their own fingerprint.
         if data["search_folds"] is None:
             data.pop("search_folds")
-        # And searches from before size limits.
+        # So do searches from before size limits.
         for key in ("max_parameters", "max_macs"):
             if data[key] is None:
                 data.pop(key)

@@ -61,7 +61,7 @@ Spaces declared before ``input_pool`` existed keep their models and their hash.
 """
 
 MACRO_CHOICE_HINTS = {"input_pool": "1 keeps every sample: no pooling"}
-"""What the smallest value of a macro choice means, where an error should say it."""
+"""What the smallest value of a macro choice means, added to the errors that reject a smaller value."""
 
 
 @dataclass(frozen=True)
