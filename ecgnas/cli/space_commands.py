@@ -86,17 +86,18 @@ def describe(space: DeclaredSpace, estimate_samples: int, seed: int) -> str:
         # Values fixed in the macro section instead of chosen per architecture.
         fixed = []
         if macro.stem_width is not None:
-            fixed.append(f"stem width {macro.stem_width}, ")
+            fixed.append(f"stem width {macro.stem_width}")
         if macro.cells_per_stack is not None:
-            fixed.append(f"cells per stack {macro.cells_per_stack}, ")
+            fixed.append(f"cells per stack {macro.cells_per_stack}")
         if macro.input_pool not in (None, 1):
-            fixed.append(f"input average pool {macro.input_pool}, ")
+            fixed.append(f"input average pool {macro.input_pool}")
+        fixed_text = "".join(f"{item}, " for item in fixed)
         lines += [
             "",
             f"Input: {signal.samples} samples at {signal.sampling_rate_hz:g} Hz "
             f"({signal.samples / signal.sampling_rate_hz:.3g} s), {signal.rr_features} RR "
             f"features, {signal.classes} classes",
-            f"Macro: {''.join(fixed)}stem kernel {macro.stem_kernel_size}, {macro.stacks} stacks, "
+            f"Macro: {fixed_text}stem kernel {macro.stem_kernel_size}, {macro.stacks} stacks, "
             f"{macro.downsample.type} downsampling (kernel {macro.downsample.kernel_size}, "
             f"stride {macro.downsample.stride}) with width x{macro.width_multiplier}, head "
             f"hidden units {macro.head.hidden_units}, dropout {macro.head.dropout:g}",

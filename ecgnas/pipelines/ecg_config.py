@@ -93,8 +93,8 @@ class EcgSearchConfig:
         method: One of :data:`METHODS`.
         budget_seconds: Device seconds for candidate training and predictor fitting.
         max_evaluations: Optional cap on the number of candidates.
-        max_parameters: Most trainable parameters of a candidate, or ``None`` for no limit.
-        max_macs: Most multiply-accumulates per beat of a candidate, or ``None`` for no limit.
+        max_parameters: Maximum trainable parameters of a candidate, or ``None`` for no limit.
+        max_macs: Maximum multiply-accumulates per beat of a candidate, or ``None`` for no limit.
         search_training: Training of each candidate (the search fidelity).
         search_folds: ``None`` to train candidates on the search-train records and score
             them on the search-validation records; an integer ``k >= 2`` to train each

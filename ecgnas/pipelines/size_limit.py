@@ -57,8 +57,8 @@ class SizeLimit:
     Args:
         space: The declared space the networks are built from.
         rr_features: RR features per beat, which size the classifier head.
-        max_parameters: Most trainable parameters, or ``None`` for no limit.
-        max_macs: Most multiply-accumulates per beat, or ``None`` for no limit.
+        max_parameters: Maximum trainable parameters, or ``None`` for no limit.
+        max_macs: Maximum multiply-accumulates per beat, or ``None`` for no limit.
 
     Raises:
         ConfigError: Both limits are ``None``.

@@ -61,7 +61,7 @@ Spaces declared before ``input_pool`` existed keep their models and their hash.
 """
 
 MACRO_CHOICE_HINTS = {"input_pool": "1 keeps every sample: no pooling"}
-"""What the smallest value of a macro choice means, added to the errors that reject a smaller value."""
+"""Meaning of the smallest value of each macro choice, added to errors about its values."""
 
 
 @dataclass(frozen=True)
@@ -451,7 +451,7 @@ def _check_input_pool(
         raise ConfigError(
             f"{source}: key '{key}' has {uneven}, which do not divide the {samples} samples of "
             f"input.samples, so the pool would drop the last samples of every beat; use divisors "
-            f"of {samples} such as {divisors} (1 keeps every sample)"
+            f"of {samples} such as {divisors}{_hint('input_pool')}"
         )
 
 
